@@ -1,0 +1,55 @@
+"""Time, passed in rather than reached for, so tests travel days in seconds.
+
+Every part of mailbot that needs "now" takes a `Clock`. The daemon gets a `SystemClock`,
+or an `OffsetClock` when MAILBOT_CLOCK_START is set (a demo or black-box test starts the
+daemon's clock at a chosen instant; it then runs at normal speed). Tests use `ManualClock`.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """An aware datetime (UTC)."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class OffsetClock:
+    """Starts at `start` and advances with the monotonic clock from the moment it is made."""
+
+    def __init__(self, start: datetime):
+        if start.tzinfo is None:
+            raise ValueError("OffsetClock needs an aware datetime, e.g. 2026-12-01T09:00:00+01:00")
+        self._start = start.astimezone(timezone.utc)
+        self._t0 = time.monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=time.monotonic() - self._t0)
+
+
+class ManualClock:
+    """A clock that moves only when told to."""
+
+    def __init__(self, start: datetime):
+        if start.tzinfo is None:
+            raise ValueError("ManualClock needs an aware datetime")
+        self._now = start.astimezone(timezone.utc)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, **delta: float) -> datetime:
+        self._now += timedelta(**delta)
+        return self._now
+
+    def set(self, when: datetime) -> None:
+        self._now = when.astimezone(timezone.utc)

@@ -1,0 +1,85 @@
+"""The domain records mailbot keeps: a receivable (one invoice being followed up) and its events.
+
+Stored as plain JSON documents; these dataclasses are the typed view the code works with.
+Money is Decimal (stored as a string), dates are ISO strings on disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+OPEN, DRAFT, CLOSED, CANCELLED = "open", "draft", "closed", "cancelled"
+
+
+@dataclass
+class Receivable:
+    """One invoice mailbot follows up, from registration to close."""
+
+    id: int = 0
+    number: str = ""
+    status: str = DRAFT  # draft (fields missing) | open | closed | cancelled
+    document_type: str = "invoice"
+    client_email: str | None = None
+    client_name: str | None = None
+    seller_name: str | None = None
+    amount: Decimal | None = None  # total with tax
+    amount_due: Decimal | None = None  # what is still owed
+    currency: str = "EUR"
+    issue_date: date | None = None
+    due_date: date | None = None
+    language: str = "fr"
+    iban: str | None = None
+    payment_reference: str | None = None
+    attachment: str | None = None  # file name under data_dir/attachments
+    attachment_name: str | None = None
+    attachment_type: str | None = None
+    missing: list[str] = field(default_factory=list)
+    last_stage: int = -1  # index of the last stage acted on (-1: none yet)
+    last_reminder_at: datetime | None = None
+    paused_until: date | None = None
+    dispute: str | None = None
+    promise_date: date | None = None
+    registered_at: datetime | None = None
+    closed_at: datetime | None = None
+    source_message: str | None = None  # the owner's forward that registered it
+
+    def to_doc(self) -> dict[str, Any]:
+        doc = asdict(self)
+        doc.pop("id")
+        for k, v in doc.items():
+            if isinstance(v, Decimal):
+                doc[k] = str(v)
+            elif isinstance(v, (date, datetime)):
+                doc[k] = v.isoformat()
+        return doc
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any], doc_id: int) -> "Receivable":
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name == "id" or f.name not in doc:
+                continue
+            v = doc[f.name]
+            if v is not None and f.name in _DECIMALS:
+                v = Decimal(v)
+            elif v is not None and f.name in _DATES:
+                v = date.fromisoformat(v)
+            elif v is not None and f.name in _DATETIMES:
+                v = datetime.fromisoformat(v)
+            kwargs[f.name] = v
+        return cls(id=doc_id, **kwargs)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == OPEN
+
+    def label(self) -> str:
+        return f"{self.number} ({self.client_name or self.client_email or 'unknown client'})"
+
+
+_DECIMALS = {"amount", "amount_due"}
+_DATES = {"issue_date", "due_date", "paused_until", "promise_date"}
+_DATETIMES = {"last_reminder_at", "registered_at", "closed_at"}
