@@ -9,6 +9,8 @@ values are folded to one line so they cannot inject headers.
 
 from __future__ import annotations
 
+import email
+import email.policy
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,6 +21,7 @@ from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
+from markupsafe import Markup
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -68,6 +71,12 @@ def _longdate(ctx: Any, value: date | datetime | str | None) -> str:
     return format_date(value, format="long", locale=_locale(ctx))
 
 
+def _paragraphs(text: str) -> Markup:
+    """Plain text (already escaped by autoescape) as HTML paragraphs, line breaks kept."""
+    blocks = [b for b in str(text).split("\n\n") if b.strip()]
+    return Markup("".join(f"<p>{b.strip().replace(chr(10), '<br>')}</p>" for b in blocks))
+
+
 def _isodate(value: date | datetime | None) -> str:
     if value is None:
         return "?"
@@ -91,7 +100,7 @@ class Templates:
             loader=loader, autoescape=autoescape, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        env.filters.update(money=_money, number=_number, longdate=_longdate, isodate=_isodate)
+        env.filters.update(money=_money, number=_number, longdate=_longdate, isodate=_isodate, paragraphs=_paragraphs)
         return env
 
     def names(self) -> list[str]:
@@ -100,9 +109,14 @@ class Templates:
     def render(self, name: str, context: dict[str, Any]) -> Rendered:
         def block(env: SandboxedEnvironment, which: str) -> str:
             tmpl = env.get_template(name)
-            if which not in tmpl.blocks:
+            ctx = tmpl.new_context(dict(context))
+            # A full render registers the blocks of the whole {% extends %} chain in ctx.blocks,
+            # most derived first; then each part is rendered on its own.
+            for _ in tmpl.root_render_func(ctx):
+                pass
+            if which not in ctx.blocks:
                 raise KeyError(f"template {name} has no '{which}' block; add {{% block {which} %}}…{{% endblock %}}")
-            return "".join(tmpl.blocks[which](tmpl.new_context(dict(context)))).strip()
+            return "".join(ctx.blocks[which][0](ctx)).strip()
 
         subject = " ".join(block(self._text_env, "subject").split())  # one line: no header injection
         return Rendered(subject, block(self._text_env, "text") + "\n", block(self._html_env, "html"))
@@ -148,6 +162,10 @@ def build_message(
             html_part.add_related(a.data, maintype=maintype, subtype=subtype, cid=f"<{a.inline_cid}>", filename=a.filename)
     for a in attachments or []:
         if a.inline_cid:
+            continue
+        if a.content_type == "message/rfc822":
+            inner = email.message_from_bytes(a.data, policy=email.policy.default)
+            msg.add_attachment(inner, filename=_one_line(a.filename))
             continue
         maintype, subtype = a.content_type.split("/", 1)
         msg.add_attachment(a.data, maintype=maintype, subtype=subtype, filename=_one_line(a.filename))

@@ -53,7 +53,8 @@ class Settings:
     rules_path: Path | None = None
     trust_unauthenticated_owners: bool = False
     trusted_authserv_ids: tuple[str, ...] = ()
-    max_message_bytes: int = 25 * 1024 * 1024
+    max_message_bytes: int = 25 * 1024 * 1024  # larger messages are quarantined unread
+    max_attachment_bytes: int = 15 * 1024 * 1024
     embedded_smtp_port: int = 2525
 
     @property
@@ -170,6 +171,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_bytes = int(float(max_mb) * 1024 * 1024)
     except ValueError:
         raise ConfigError(f"MAILBOT_MAX_MESSAGE_MB must be a number of megabytes, got {max_mb!r}") from None
+    att_mb = env.get("MAILBOT_MAX_ATTACHMENT_MB", "15")
+    try:
+        max_att = int(float(att_mb) * 1024 * 1024)
+    except ValueError:
+        raise ConfigError(f"MAILBOT_MAX_ATTACHMENT_MB must be a number of megabytes, got {att_mb!r}") from None
     port_text = env.get("MAILBOT_EMBEDDED_SMTP_PORT", "2525")
     if not port_text.isdigit():
         raise ConfigError(f"MAILBOT_EMBEDDED_SMTP_PORT must be a port number, got {port_text!r}")
@@ -185,5 +191,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         trust_unauthenticated_owners=trust,
         trusted_authserv_ids=authserv,
         max_message_bytes=max_bytes,
+        max_attachment_bytes=max_att,
         embedded_smtp_port=int(port_text),
     )

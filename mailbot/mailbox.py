@@ -256,8 +256,9 @@ class MaildirMailbox:
         self.md: stdlib_mailbox.Maildir | None = None
 
     def connect(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.md = stdlib_mailbox.Maildir(self.root, create=True)
+        for sub in ("cur", "new", "tmp"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.md = stdlib_mailbox.Maildir(self.root, create=False)
         for name in (f"mailbot.{PROCESSED}", f"mailbot.{QUARANTINE}", "Sent"):
             if name not in self.md.list_folders():
                 self.md.add_folder(name)

@@ -41,7 +41,7 @@ def make_message_id(store: Store, domain: str, kind: str, *parts: object) -> str
 
     >>> # make_message_id(store, "acme.fr", "reminder", 12, 2) -> '<reminder.12.2.9f3a1c2e@acme.fr>'
     """
-    key = ".".join(str(p) for p in parts)
+    key = ".".join(str(p) for p in parts if p != "")
     safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in key)
     if len(safe) > 60:
         safe = hashlib.sha256(key.encode()).hexdigest()[:24]

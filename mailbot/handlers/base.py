@@ -1,0 +1,147 @@
+"""What every handler works with: the `Desk` (store, ledger, outbox, rules, templates, now).
+
+A handler takes (desk, message) and returns a disposition, PROCESSED or QUARANTINE; it runs
+inside the store transaction that also records the message as handled, so its changes and
+the messages it plans are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from ..compose import Attachment, Templates, build_message
+from ..config import Settings
+from ..ledger import Ledger
+from ..mailbox import PROCESSED, QUARANTINE
+from ..models import Receivable
+from ..outbox import Outbox, make_message_id
+from ..rules import Rules
+from ..store import Store, write_atomic
+
+__all__ = ["Desk", "PROCESSED", "QUARANTINE", "file_view"]
+
+
+@dataclass
+class Desk:
+    settings: Settings
+    rules: Rules
+    store: Store
+    templates: Templates
+    now: datetime
+    incoming_key: str = ""  # identity of the message being handled, for deterministic answers
+    _answers: int = field(default=0)
+
+    @property
+    def ledger(self) -> Ledger:
+        return Ledger(self.store)
+
+    @property
+    def outbox(self) -> Outbox:
+        return Outbox(self.store, self.settings.address)
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.settings.timezone).date()
+
+    @property
+    def domain(self) -> str:
+        return self.settings.address.rsplit("@", 1)[1]
+
+    def answer_id(self, kind: str) -> str:
+        """A Message-ID for the n-th answer to the message being handled: the same on a re-run."""
+        self._answers += 1
+        digest = hashlib.sha256(self.incoming_key.encode()).hexdigest()[:16]
+        return make_message_id(self.store, self.domain, kind, digest, self._answers)
+
+    def limits(self):
+        from ..intake import Limits
+
+        return Limits(max_attachment_bytes=self.settings.max_attachment_bytes)
+
+    def files_answered(self, refs: list[str]) -> list[Receivable]:
+        """Receivables that the messages `refs` (our Message-IDs) were about."""
+        ids: list[int] = []
+        for entry in self.outbox.find(refs):
+            for rid in entry["receivables"]:
+                if rid not in ids:
+                    ids.append(rid)
+        files = [self.ledger.get(i) for i in ids]
+        return [f for f in files if f is not None]
+
+    def base_context(self, lang: str) -> dict[str, Any]:
+        return {
+            "lang": lang,
+            "business_name": self.rules.business.name,
+            "commands_hint": "done, paid 500, pause until 2027-01-10, note: ..., status",
+        }
+
+    def note_owner(
+        self,
+        template: str,
+        context: dict[str, Any],
+        *,
+        files: list[Receivable] | None = None,
+        in_reply_to: str | None = None,
+        attachments: list[Attachment] | None = None,
+    ) -> str:
+        """Plan a note to the owners, threaded per file so a mail client groups a file's story."""
+        lang = self.rules.business.language
+        ctx = self.base_context(lang) | context
+        rendered = self.templates.render(f"{lang}/owner/{template}.j2", ctx)
+        files = files or []
+        thread = [make_message_id(self.store, self.domain, "file", f.id) for f in files[:1]]
+        mid = self.answer_id(f"note-{template}")
+        msg = build_message(
+            rendered,
+            from_name=f"mailbot ({self.rules.business.name})",
+            from_addr=self.settings.address,
+            to=list(self.settings.owners),
+            message_id=mid,
+            when=self.now,
+            in_reply_to=in_reply_to or (thread[0] if thread else None),
+            references=[r for r in (thread + [in_reply_to or ""]) if r],
+            attachments=attachments,
+        )
+        return self.outbox.plan(msg, kind=f"note:{template}", receivables=[f.id for f in files], now=self.now)
+
+    def save_attachment(self, name: str | None, data: bytes | None) -> str | None:
+        """Keep the invoice document (content-addressed, so a re-run writes the same file)."""
+        if not data:
+            return None
+        ext = Path(name or "").suffix.lower() or (mimetypes.guess_extension("application/pdf") or ".bin")
+        digest = hashlib.sha256(data).hexdigest()
+        folder = self.settings.data_dir / "attachments"
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = folder / f"{digest}{ext}"
+        if not path.exists():
+            write_atomic(path, data)
+        return path.name
+
+    def load_attachment(self, r: Receivable) -> Attachment | None:
+        if not r.attachment:
+            return None
+        path = self.settings.data_dir / "attachments" / r.attachment
+        if not path.exists():
+            return None
+        return Attachment(r.attachment_name or path.name, r.attachment_type or "application/pdf", path.read_bytes())
+
+
+def file_view(r: Receivable, rules: Rules) -> dict[str, Any]:
+    """A receivable as templates see it."""
+    doc = r.to_doc() | {"id": r.id}
+    for k in ("amount", "amount_due"):
+        doc[k] = getattr(r, k)
+    for k in ("issue_date", "due_date", "paused_until", "promise_date"):
+        doc[k] = getattr(r, k)
+    doc["stage_name"] = rules.stages[r.last_stage].name if 0 <= r.last_stage < len(rules.stages) else None
+    return doc
+
+
+def attach_original(msg: EmailMessage) -> Attachment:
+    return Attachment("message.eml", "message/rfc822", bytes(msg))

@@ -1,0 +1,153 @@
+"""An owner forwards an invoice: read it, register it, or ask for what is missing.
+
+Never registers a guess: a required field that is missing or below confidence makes a draft
+and a question to the owner, whose reply (handled in `command`) completes it.
+"""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+from ..errors import ExtractionError, InputRejected
+from ..intake import InvoiceFields, extract_message
+from ..models import DRAFT, OPEN, Receivable
+from ..scheduler import next_stage_date
+from .base import PROCESSED, QUARANTINE, Desk, file_view
+
+EXAMPLES = {
+    "invoice_number": "invoice F2026-014",
+    "buyer_email": "client compta@client.fr",
+    "amount_due": "amount 1 440,00 EUR",
+    "due_date": "due 2026-12-15",
+}
+
+
+def handle(desk: Desk, msg: EmailMessage) -> str:
+    subject = str(msg.get("Subject", "(no subject)"))
+    try:
+        fields = extract_message(msg, limits=desk.limits())
+    except (InputRejected, ExtractionError) as exc:
+        desk.note_owner("problem", {"kind": "quarantined", "about": subject, "reason": str(exc), "can_replay": False})
+        return QUARANTINE
+    if not fields.source:
+        why = "; ".join(fields.warnings) or "no invoice attachment (Factur-X, UBL/CII XML or PDF) and no invoice fields in the text"
+        desk.note_owner("problem", {"kind": "quarantined", "about": subject, "reason": why, "can_replay": False})
+        return QUARANTINE
+    duplicate = find_duplicate(desk, fields)
+    if duplicate is not None:
+        desk.note_owner(
+            "result",
+            {"title": f"Already registered: {duplicate.number}", "changes": [{"kind": "duplicate", "number": duplicate.number, "state": duplicate.status}], "show_help": False},
+            files=[duplicate],
+        )
+        return PROCESSED
+    if fields.document_type == "credit_note":
+        return _credit_note(desk, fields, subject)
+    r = receivable_from(fields, desk)
+    r.source_message = str(msg.get("Message-ID", "")) or None
+    desk.ledger.add(r)
+    desk.ledger.event(r, "registered" if r.status == OPEN else "draft", desk.now, source=fields.source, missing=r.missing)
+    if r.status == OPEN:
+        confirm_registration(desk, r, fields)
+    else:
+        ask_owner(desk, r, fields, subject)
+    return PROCESSED
+
+
+def receivable_from(fields: InvoiceFields, desk: Desk) -> Receivable:
+    missing = fields.missing()
+    r = Receivable(
+        number=fields.invoice_number or "",
+        status=DRAFT if missing else OPEN,
+        document_type=fields.document_type or "invoice",
+        client_email=(fields.buyer_email or "").lower() or None,
+        client_name=fields.buyer_name,
+        seller_name=fields.seller_name,
+        amount=fields.total_amount if fields.total_amount is not None else fields.amount_due,
+        amount_due=fields.amount_due,
+        currency=fields.currency or "EUR",
+        issue_date=fields.issue_date,
+        due_date=fields.due_date,
+        language=fields.language or desk.rules.business.language,
+        iban=fields.iban or desk.rules.business.iban,
+        payment_reference=fields.payment_reference,
+        missing=missing,
+        registered_at=desk.now,
+    )
+    r.attachment = desk.save_attachment(fields.attachment_name, fields.attachment_bytes)
+    r.attachment_name = fields.attachment_name
+    r.attachment_type = fields.attachment_type
+    return r
+
+
+def find_duplicate(desk: Desk, fields: InvoiceFields) -> Receivable | None:
+    """The same invoice forwarded twice: same number, seller and amount."""
+    if not fields.invoice_number:
+        return None
+    for r in desk.ledger.find_number(fields.invoice_number, statuses=("open", "draft", "closed")):
+        if r.document_type != (fields.document_type or "invoice"):
+            continue
+        same_seller = not (r.seller_name and fields.seller_name) or r.seller_name == fields.seller_name
+        same_amount = fields.amount_due is None or r.amount is None or fields.total_amount in (None, r.amount) or fields.amount_due == r.amount_due
+        if same_seller and same_amount:
+            return r
+    return None
+
+
+def confirm_registration(desk: Desk, r: Receivable, fields: InvoiceFields | None = None) -> None:
+    nxt = next_stage_date(desk.rules, r)
+    desk.note_owner(
+        "registered",
+        {
+            "r": file_view(r, desk.rules),
+            "next_date": nxt[0] if nxt else None,
+            "next_stage": nxt[1].name if nxt else None,
+            "source": _source_words(fields.source if fields else "your reply"),
+            "warnings": fields.warnings if fields else [],
+        },
+        files=[r],
+    )
+
+
+def ask_owner(desk: Desk, r: Receivable, fields: InvoiceFields, subject: str) -> None:
+    found = []
+    for name, label in (("invoice_number", "Invoice number"), ("buyer_name", "Client"), ("buyer_email", "Client email"),
+                        ("amount_due", "Amount due"), ("due_date", "Due date"), ("issue_date", "Issue date")):
+        value = getattr(fields, name)
+        if value is not None:
+            conf = fields.confidence.get(name, 0)
+            found.append((label, f"{value}" + (" (unsure)" if conf < 0.8 else "")))
+    desk.note_owner(
+        "ask",
+        {"r": file_view(r, desk.rules), "subject": subject, "found": found, "missing": [m.replace("_", " ") for m in r.missing],
+         "examples": [EXAMPLES[m] for m in r.missing if m in EXAMPLES]},
+        files=[r],
+    )
+
+
+def _credit_note(desk: Desk, fields: InvoiceFields, subject: str) -> str:
+    """A credit note reduces the balance of the invoice it refers to (same client, open)."""
+    amount = fields.amount_due if fields.amount_due is not None else fields.total_amount
+    candidates = [r for r in desk.ledger.open() if fields.buyer_email and r.client_email == fields.buyer_email.lower()]
+    if amount is None or len(candidates) != 1:
+        desk.note_owner("problem", {"kind": "quarantined", "about": subject,
+                                    "reason": "a credit note I cannot match to exactly one open invoice; reply to the invoice's note with 'paid <amount>' to record it",
+                                    "can_replay": False})
+        return QUARANTINE
+    r = candidates[0]
+    r.amount_due = max((r.amount_due or 0) - abs(amount), 0)
+    desk.ledger.save(r)
+    desk.ledger.event(r, "credit_note", desk.now, number=fields.invoice_number, amount=str(amount))
+    changes = [{"kind": "partial", "number": r.number, "amount": abs(amount), "currency": r.currency, "balance": r.amount_due}]
+    if r.amount_due == 0:
+        desk.ledger.close(r, desk.now, "credit note")
+        changes = [{"kind": "closed", "number": r.number}]
+    desk.note_owner("result", {"title": f"Credit note {fields.invoice_number} applied to {r.number}", "changes": changes, "show_help": False}, files=[r])
+    return PROCESSED
+
+
+def _source_words(source: str) -> str:
+    return {
+        "cii": "the invoice's embedded XML (CII)", "ubl": "the UBL e-invoice", "factur-x": "the Factur-X XML",
+        "pdf-text": "the PDF's text", "body": "the fields in your email",
+    }.get(source, source or "your email")
