@@ -23,6 +23,7 @@ class Bounce:
     status: str | None = None  # DSN status, e.g. "5.1.1"
     reason: str | None = None  # "userunknown", "mailboxfull", ...
     original_message_id: str | None = None  # Message-ID of the reminder that bounced
+    permanent: bool = True  # 5.x.x refusal; False for 4.x.x / delayed notices (retry may work)
 
 
 @dataclass

@@ -1,0 +1,399 @@
+"""Dates written by people in French, English, Dutch and German, resolved against a reference day.
+
+Rules (chosen so that mailbot never chases before the client said it would pay; each is the
+*latest* day the writer can reasonably have meant):
+
+- "next week" / "la semaine prochaine" / "volgende week" / "nächste Woche" -> Friday of next week.
+- "this week" / "cette semaine" / "d'ici la fin de la semaine" -> Friday of this week (or today if
+  already past Friday).
+- "end of the month" / "fin du mois" / "eind deze maand" / "Monatsende" -> last day of this month;
+  "end of next month" -> last day of next month; "fin janvier" / "end of January" -> last day of it;
+  "in January" / "en janvier" -> last day of January; "mi-janvier" -> the 15th; "early next month"
+  / "début du mois prochain" -> the 10th of next month.
+- A weekday: "vendredi" / "by Friday" -> the first such day on or after today (future) or on or
+  before today (past); "vendredi prochain" / "next Friday" -> the first one strictly after today;
+  "lundi dernier" / "last Monday" -> the first one strictly before today.
+- "le 15" / "on the 20th" / "op de 15e" / "am 15." -> next 15th on or after today (future) or the
+  last one on or before today (past); a day-month without year likewise picks the year.
+- "dans 15 jours" / "quinze jours" -> 14 days, "huit jours" -> 7 days (French idioms); "in 10 days"
+  / "binnen 10 dagen" -> literally that many days; "in two weeks" -> 14 days.
+- Numeric dates are day-first (15/12, 15.12.2024, 15-12-24), ISO 2024-12-15 too; a month-first date
+  is only read as such when the day-first reading is impossible (12/15).
+
+`find_dates(text, today, past=False)` returns every date found with its span, in text order.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+MONTHS: dict[str, int] = {}
+for _num, _names in enumerate(
+    [
+        ("janvier", "janv", "jan", "january", "januari", "januar", "jänner"),
+        ("février", "fevrier", "févr", "fevr", "fév", "fev", "feb", "february", "februari", "februar"),
+        ("mars", "mar", "march", "maart", "märz", "maerz", "mrt"),
+        ("avril", "avr", "apr", "april"),
+        ("mai", "may", "mei"),
+        ("juin", "jun", "june", "juni"),
+        ("juillet", "juil", "jul", "july", "juli"),
+        ("août", "aout", "aug", "august", "augustus"),
+        ("septembre", "sept", "sep", "september"),
+        ("octobre", "oct", "october", "oktober", "okt"),
+        ("novembre", "nov", "november"),
+        ("décembre", "decembre", "déc", "dec", "december", "dezember", "dez"),
+    ],
+    start=1,
+):
+    for _name in _names:
+        MONTHS[_name] = _num
+
+WEEKDAYS: dict[str, int] = {}
+for _num, _names in enumerate(
+    [
+        ("lundi", "monday", "mon", "maandag", "montag"),
+        ("mardi", "tuesday", "tue", "tues", "dinsdag", "dienstag"),
+        ("mercredi", "wednesday", "wed", "woensdag", "mittwoch"),
+        ("jeudi", "thursday", "thu", "thurs", "donderdag", "donnerstag"),
+        ("vendredi", "friday", "fri", "vrijdag", "freitag"),
+        ("samedi", "saturday", "sat", "zaterdag", "samstag"),
+        ("dimanche", "sunday", "sun", "zondag", "sonntag"),
+    ]
+):
+    for _name in _names:
+        WEEKDAYS[_name] = _num
+
+_NUMBER_WORDS = {
+    "un": 1, "une": 1, "one": 1, "a": 1, "an": 1, "een": 1, "één": 1, "ein": 1, "einer": 1, "eine": 1,
+    "deux": 2, "two": 2, "twee": 2, "zwei": 2, "trois": 3, "three": 3, "drie": 3, "drei": 3,
+    "quatre": 4, "four": 4, "vier": 4, "cinq": 5, "five": 5, "vijf": 5, "fünf": 5,
+    "six": 6, "zes": 6, "sechs": 6, "sept": 7, "seven": 7, "zeven": 7, "sieben": 7,
+    "huit": 8, "eight": 8, "acht": 8, "dix": 10, "ten": 10, "tien": 10, "zehn": 10,
+    "quinze": 15, "fifteen": 15, "vijftien": 15, "fünfzehn": 15,
+}
+
+_MONTH_RE = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
+_WEEKDAY_RE = "|".join(sorted((re.escape(w) for w in WEEKDAYS if len(w) > 3), key=len, reverse=True))
+_NUM_RE = "|".join(sorted((re.escape(w) for w in _NUMBER_WORDS), key=len, reverse=True))
+_ORD = r"(?:st|nd|rd|th|er|e|ème|eme|de|ste|\.)?"
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    value: date
+    start: int
+    end: int
+    text: str
+    vague: bool = False  # "next week", "in January": a bound, not a day the writer named
+
+
+def last_day(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _add_months(d: date, months: int) -> tuple[int, int]:
+    index = d.year * 12 + d.month - 1 + months
+    return index // 12, index % 12 + 1
+
+
+def _friday_of_week(d: date, weeks_ahead: int) -> date:
+    monday = d - timedelta(days=d.weekday()) + timedelta(weeks=weeks_ahead)
+    return monday + timedelta(days=4)
+
+
+def _pick_year(day: int, month: int, today: date, past: bool) -> date | None:
+    """Day and month without a year: the next occurrence (future) or the last one (past)."""
+    for year in (today.year, today.year + 1, today.year - 1):
+        try:
+            date(year, month, day)
+        except ValueError:
+            return None
+    this_year = date(today.year, month, day)
+    if past:
+        return this_year if this_year <= today else date(today.year - 1, month, day)
+    # A date a few days back is a statement about the past even in a promise ("on the 3rd we
+    # sent…"); more than two months back it means next year (writing in December about January).
+    if this_year >= today or (today - this_year).days <= 60:
+        return this_year
+    return date(today.year + 1, month, day)
+
+
+def _pick_day(day: int, today: date, past: bool) -> date | None:
+    """A bare day of month ("le 15"): next such day on or after today, or last one before."""
+    if not 1 <= day <= 31:
+        return None
+    year, month = today.year, today.month
+    for _ in range(3):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            candidate = None
+        if candidate is not None:
+            if past and candidate <= today:
+                return candidate
+            if not past and candidate >= today:
+                return candidate
+        year, month = _add_months(date(year, month, 1), -1 if past else 1)
+    return None
+
+
+def _year(text: str | None, today: date) -> int | None:
+    if not text:
+        return None
+    value = int(text)
+    if value < 100:
+        value += 2000
+    return value if 1990 <= value <= today.year + 5 else None
+
+
+def _make(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+# Each pattern carries a handler name; order matters (longer, more specific first).
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("iso", re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b")),
+    ("numeric", re.compile(r"(?<![\d.,/-])(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})(?:[/.-](?P<y>(?:19|20)?\d\d))?(?![\d/-]|[.,]\d)")),
+    (
+        "day_month",
+        re.compile(
+            rf"(?<![\w-])(?P<d>\d{{1,2}}|1er|premier){_ORD}\s*(?:de\s+|of\s+)?(?P<mon>{_MONTH_RE})\b\.?(?:,?\s+(?P<y>(?:19|20)\d\d))?",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "month_day",
+        re.compile(
+            rf"\b(?P<mon>{_MONTH_RE})\.?\s+(?P<d>\d{{1,2}}){_ORD}(?![\d:])(?:,?\s+(?P<y>(?:19|20)\d\d))?",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "relative_week",
+        re.compile(
+            r"\b(?:(?:d'ici\s+)?(?:la\s+)?fin\s+de\s+(?:la\s+)?semaine\s+prochaine|end\s+of\s+next\s+week|"
+            r"eind\s+volgende\s+week|(?:la\s+)?semaine\s+prochaine|(?:la\s+)?semaine\s+suivante|next\s+week|"
+            r"(?:de\s+)?volgende\s+week|(?:in\s+der\s+)?nächsten?\s+woche|(?:begin|start)\s+(?:of\s+)?next\s+week)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "this_week",
+        re.compile(
+            r"\b(?:(?:d'ici\s+(?:à\s+)?)?(?:la\s+)?fin\s+de\s+(?:la\s+|cette\s+)?semaine|cette\s+semaine|"
+            r"(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the|this)\s+week|this\s+week|deze\s+week|"
+            r"(?:aan\s+het\s+)?eind(?:e)?\s+van\s+(?:de(?:ze)?\s+)?week|diese\s+woche|ende\s+der\s+woche)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "month_end_next",
+        re.compile(
+            r"\b(?:fin\s+(?:du\s+)?mois\s+prochain|end\s+of\s+next\s+month|eind\s+volgende\s+maand|"
+            r"ende\s+nächsten\s+monats)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "month_start_next",
+        re.compile(
+            r"\b(?:(?:au\s+)?début\s+(?:du\s+)?mois\s+prochain|(?:early|beginning\s+of|start\s+of)\s+next\s+month|"
+            r"begin\s+volgende\s+maand|anfang\s+nächsten\s+monats)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "month_end",
+        re.compile(
+            r"\b(?:(?:à\s+la\s+|d'ici\s+(?:la\s+)?)?fin\s+(?:du|de\s+ce|de)\s+mois|(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the|this)\s+month|"
+            r"month[- ]end|eind(?:e)?\s+(?:van\s+)?(?:deze|de)\s+maand|einde\s+van\s+de\s+maand|eind\s+deze\s+maand|"
+            r"monatsende|ende\s+des\s+monats|ende\s+dieses\s+monats)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "named_month_part",
+        re.compile(
+            rf"\b(?P<part>fin|début|debut|mi|mid|end\s+of|early|begin|eind|half|ende|anfang|mitte)[-\s]+(?:de\s+|d'|of\s+)?(?P<mon>{_MONTH_RE})\b\.?(?:\s+(?P<y>(?:19|20)\d\d))?",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "in_month",
+        re.compile(rf"\b(?:en|in|im|courant|dans\s+le\s+courant\s+de)\s+(?P<mon>{_MONTH_RE})\b(?!\s*\d)", re.IGNORECASE),
+    ),
+    (
+        "in_days",
+        re.compile(
+            rf"\b(?:dans|sous|d'ici|in|within|binnen|over|innerhalb\s+von|innerhalb)\s+(?:les\s+|the\s+next\s+|de\s+)?(?P<n>\d{{1,3}}|{_NUM_RE})\s+(?P<unit>jours?|days?|dagen|dag|tagen?|semaines?|weeks?|weken|wochen?)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    ("idiom_days", re.compile(r"\b(?P<n>huit|quinze)\s+jours\b", re.IGNORECASE)),
+    (
+        "weekday",
+        re.compile(
+            rf"\b(?:(?P<pre>next|this|coming|last|volgende|komende|aanstaande|vorige|afgelopen|nächsten|nächste|kommenden|letzten|ce|le)\s+)?(?P<wd>{_WEEKDAY_RE})\b(?:\s+(?P<post>prochain|dernier|qui\s+vient|passé|prochainement))?",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "bare_day",
+        re.compile(
+            r"(?:\b(?:le|du|au|avant\s+le|après\s+le|jusqu'au|the|on\s+the|by\s+the|before\s+the|after\s+the|until\s+the|op\s+de|voor\s+de|tegen\s+de|na\s+de|am|bis\s+zum|vor\s+dem|zum)\s+)(?P<d>\d{1,2})(?P<ord>st|nd|rd|th|er|e|ste|de|\.)?(?![\d/.,:-]*\d)(?!\s*(?:%|€|eur|euros?|h\b|uur|heures?|jours?|days?|dagen|mois|months?|jaar|ans?))",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "relative_day",
+        re.compile(
+            r"\b(?:après[- ]demain|day\s+after\s+tomorrow|overmorgen|übermorgen|avant[- ]hier|day\s+before\s+yesterday|"
+            r"eergisteren|vorgestern|aujourd'hui|today|vandaag|heute|demain|tomorrow|morgen|hier|yesterday|gisteren|gestern|"
+            r"ce\s+matin|this\s+morning|vanochtend|vanmorgen|heute\s+morgen)\b",
+            re.IGNORECASE,
+        ),
+    ),
+]
+
+_RELATIVE_OFFSETS = {
+    "après-demain": 2, "après demain": 2, "day after tomorrow": 2, "overmorgen": 2, "übermorgen": 2,
+    "avant-hier": -2, "avant hier": -2, "day before yesterday": -2, "eergisteren": -2, "vorgestern": -2,
+    "aujourd'hui": 0, "today": 0, "vandaag": 0, "heute": 0, "ce matin": 0, "this morning": 0,
+    "vanochtend": 0, "vanmorgen": 0, "heute morgen": 0,
+    "demain": 1, "tomorrow": 1, "morgen": 1,
+    "hier": -1, "yesterday": -1, "gisteren": -1, "gestern": -1,
+}
+
+
+def _resolve(kind: str, m: re.Match[str], today: date, past: bool) -> tuple[date | None, bool]:
+    g = m.groupdict()
+    if kind == "iso":
+        return _make(int(g["y"]), int(g["m"]), int(g["d"])), False
+    if kind == "numeric":
+        day, month = int(g["d"]), int(g["m"])
+        if month > 12 and day <= 12:
+            day, month = month, day  # 12/15: the only possible reading is month-first
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            return None, False
+        year = _year(g.get("y"), today)
+        if g.get("y") and year is None:
+            return None, False
+        if year is None:
+            # "3.5" or "1-2" alone are too often quantities; demand a plausible day-month.
+            if m.group(0).count(".") and len(g["m"]) == 1 and len(g["d"]) == 1:
+                return None, False
+            return _pick_year(day, month, today, past), False
+        return _make(year, month, day), False
+    if kind in ("day_month", "month_day"):
+        raw = g["d"].lower()
+        day = 1 if raw in ("1er", "premier") else int(raw)
+        month = MONTHS[g["mon"].lower()]
+        year = _year(g.get("y"), today)
+        if year is not None:
+            return _make(year, month, day), False
+        return _pick_year(day, month, today, past), False
+    if kind == "relative_week":
+        return _friday_of_week(today, 1), True
+    if kind == "this_week":
+        friday = _friday_of_week(today, 0)
+        return (friday if friday >= today else today), True
+    if kind == "month_end":
+        return last_day(today.year, today.month), True
+    if kind == "month_end_next":
+        return last_day(*_add_months(today, 1)), True
+    if kind == "month_start_next":
+        year, month = _add_months(today, 1)
+        return date(year, month, 10), True
+    if kind == "named_month_part":
+        month = MONTHS[g["mon"].lower()]
+        year = _year(g.get("y"), today) or _month_year(month, today, past)
+        part = g["part"].lower()
+        if part in ("mi", "mid", "half", "mitte"):
+            return date(year, month, 15), True
+        if part in ("début", "debut", "early", "begin", "anfang"):
+            return date(year, month, 10), True
+        return last_day(year, month), True
+    if kind == "in_month":
+        month = MONTHS[g["mon"].lower()]
+        if len(g["mon"]) <= 3 and g["mon"].lower() not in ("mai", "may", "mei"):
+            return None, False  # "in dec" is rare; "in mar", "im jan…" are more often other words
+        year = _month_year(month, today, past)
+        return last_day(year, month), True
+    if kind == "in_days":
+        raw = g["n"].lower()
+        n = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw, 0)
+        unit = g["unit"].lower()
+        if unit.startswith(("semaine", "week", "weken", "woche")):
+            n *= 7
+        elif raw in ("8", "huit") and unit.startswith("jour"):
+            n = 7
+        elif raw in ("15", "quinze") and unit.startswith("jour"):
+            n = 14
+        if n <= 0 or n > 400:
+            return None, False
+        return today + timedelta(days=n), True
+    if kind == "idiom_days":
+        return today + timedelta(days=7 if g["n"].lower() == "huit" else 14), True
+    if kind == "weekday":
+        wd = WEEKDAYS[g["wd"].lower()]
+        pre = (g.get("pre") or "").lower()
+        post = (g.get("post") or "").lower()
+        strictly_next = pre in ("next", "volgende", "komende", "aanstaande", "nächsten", "nächste", "kommenden", "coming") or post in ("prochain", "qui vient")
+        strictly_last = pre in ("last", "vorige", "afgelopen", "letzten") or post in ("dernier", "passé")
+        delta = (wd - today.weekday()) % 7
+        if strictly_last or (past and not strictly_next):
+            back = (today.weekday() - wd) % 7
+            if strictly_last and back == 0:
+                back = 7
+            return today - timedelta(days=back), False
+        if strictly_next and delta == 0:
+            delta = 7
+        return today + timedelta(days=delta), False
+    if kind == "bare_day":
+        return _pick_day(int(g["d"]), today, past), False
+    if kind == "relative_day":
+        key = " ".join(m.group(0).lower().split())
+        key = key.replace("après demain", "après-demain").replace("avant hier", "avant-hier")
+        offset = _RELATIVE_OFFSETS.get(key)
+        if offset is None:
+            return None, False
+        return today + timedelta(days=offset), False
+    return None, False
+
+
+def _month_year(month: int, today: date, past: bool) -> int:
+    if past:
+        return today.year if month <= today.month else today.year - 1
+    return today.year if month >= today.month else today.year + 1
+
+
+def find_dates(
+    text: str, today: date, *, past: bool = False, language: str | None = None
+) -> list[FoundDate]:
+    """Every date expression in `text`, resolved; overlapping matches keep the first pattern.
+
+    >>> [f.value for f in find_dates("on paiera vendredi prochain", date(2024, 12, 4))]
+    [datetime.date(2024, 12, 6)]
+    """
+    taken: list[tuple[int, int]] = []
+    found: list[FoundDate] = []
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            start, end = m.span()
+            if any(start < e and s < end for s, e in taken):
+                continue
+            if kind == "relative_day" and m.group(0).lower() == "hier" and language in ("nl", "de", "en"):
+                continue  # "hier" is "here" in Dutch and German, "yesterday" only in French
+            value, vague = _resolve(kind, m, today, past)
+            if value is None:
+                continue
+            taken.append((start, end))
+            found.append(FoundDate(value, start, end, m.group(0), vague))
+    found.sort(key=lambda f: f.start)
+    return found

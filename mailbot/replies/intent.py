@@ -1,0 +1,397 @@
+"""What a client means by a reply to a payment reminder: promise, paid, dispute, copy, plan, question.
+
+Rules, not a model: each intent has cue patterns in French, English, Dutch and German, matched
+clause by clause on the new text only. A cue does not count when it is negated ("je ne conteste
+pas", "we are not disputing", "nog niet betaald") or hypothetical ("si le montant est erroné").
+Cues that carry their own negation ("pas été livré", "never received the goods") are marked so.
+
+When several intents are present, the one that needs the owner's action most wins:
+dispute > paid_claim > plan_request > copy_request > promise > question > other. So "we paid
+half, the rest next week" is a paid claim (the owner must check the payment) and "please resend
+the invoice, we will pay on Friday" is a copy request (mailbot must send it first).
+
+A refusal with a date is a promise for that date: "nous ne pourrons pas payer avant le 30" means
+"on the 30th". When nothing clear is found the intent is `other` with low confidence, so that
+mailbot hands the message to the owner rather than guess.
+
+Dates follow `mailbot.replies.dates` (next week = Friday of next week, fin du mois = last day…):
+a promise takes the first date on or after today in the deciding sentence (then in the whole
+text); a paid claim takes the first date on or before today.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from mailbot.replies.amounts import find_amounts
+from mailbot.replies.dates import find_dates
+from mailbot.replies.reading import ReplyReading
+
+PRIORITY = ("dispute", "paid_claim", "plan_request", "copy_request", "promise", "question")
+
+_W = r"(?:[\w'’-]+\s+)"  # one word and its space, for "up to n words between" gaps
+
+# Negation words searched just before a cue (and just after it, for Dutch/German word order).
+_NEG_BEFORE = re.compile(
+    r"(?:\bne\b|\bn['’]|\bpas\b|\bnot\b|n['’]t\b|\bnever\b|\bno\b|\bniet\b|\bgeen\b|\bnooit\b|\bnicht\b|\bkein\w*|"
+    r"\bsans\b|\bwithout\b|\bzonder\b|\bohne\b|\bnullement\b|\bni\b)",
+    re.IGNORECASE,
+)
+_NEG_AFTER = re.compile(r"^\W*(?:[\w'’-]+\W+){0,3}?(?:pas|niet|nicht|nullement|point)\b", re.IGNORECASE)
+_HYPOTHETICAL = re.compile(r"\b(?:si|s['’]il|if|als|indien|falls|wenn|au cas où|in case|mocht|sollte)\b", re.IGNORECASE)
+_FUTURE = re.compile(
+    r"\b(?:sera|seront|serait|va\s+être|vont|allons|vais|will|shall|going\s+to|zal|zullen|gaan|gaat|ga|wordt|worden|"
+    r"werden|wird|werde|prévu|prévoyons|plan|planned|scheduled|ingepland)\b|'ll\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Cue:
+    intent: str
+    category: str
+    pattern: re.Pattern[str]
+    strength: float  # confidence when this cue decides
+    negatable: bool = True  # False when the cue already carries its own negation
+
+
+def _c(intent: str, category: str, pattern: str, strength: float = 0.9, negatable: bool = True) -> Cue:
+    return Cue(intent, category, re.compile(pattern, re.IGNORECASE), strength, negatable)
+
+
+_GOODS = (
+    r"(?:marchandises?|commandes?|livraisons?|produits?|matériel|colis|prestations?|travaux|articles?|pièces?|"
+    r"goods|order|delivery|deliveries|items?|products?|shipment|parcel|parts|materials?|service|work|"
+    r"goederen|bestelling|levering|producten|artikelen|pakket|onderdelen|werkzaamheden|"
+    r"ware|bestellung|lieferung|leistung)"
+)
+_INVOICE = r"(?:facture|invoice|factuur|rechnung|nota)"
+
+CUES: list[Cue] = [
+    # --- dispute -------------------------------------------------------------------------
+    _c("dispute", "contested", r"\b(?:je|nous|on)\s+(?:\w+\s+)?contest\w*|\bcontest(?:ons|e|er|ation)\b"),
+    _c("dispute", "contested", r"\b(?:dispute|disputing|disputed|contest(?:ing)?)\b"),
+    _c("dispute", "contested", r"\b(?:betwist\w*|bestreit\w*|beanstand\w*|widersprech\w*|reklamation)\b"),
+    _c("dispute", "contested", r"\b(?:désaccord|disagree|oneens|niet\s+akkoord|nicht\s+einverstanden|litige|réclamation|complaint|klacht)\b"),
+    _c("dispute", "contested", r"\bpas\s+d['’]accord\b", negatable=False),
+    _c("dispute", "contested", r"\b(?:nous|je)\s+(?:refusons|refuse)\s+(?:de\s+(?:payer|régler)|cette\s+facture)|\brefuse\s+to\s+pay\b|\bweigeren\s+(?:te\s+)?betalen\b"),
+    _c("dispute", "wrong_amount",
+       rf"\b(?:montant|prix|total|tarif|somme|{_INVOICE}|amount|price|figure|bedrag|prijs|totaal|betrag|preis)\s+{_W}{{0,4}}(?:est|is|seems|looks|semble|me semble|nous semble|lijkt|ist)?\s*{_W}{{0,2}}"
+       r"(?:erroné\w*|incorrect\w*|faux|fausse|inexact\w*|trop\s+élevé\w*|exagéré\w*|wrong|incorrect|inaccurate|too\s+high|overstated|onjuist|fout\w*|verkeerd|te\s+hoog|falsch|zu\s+hoch)\b"),
+    _c("dispute", "wrong_amount",
+       r"\b(?:erreur|error|mistake|fout|fehler)\s+(?:\w+\s+){0,2}(?:sur|dans|in|on|op|auf)\s+(?:la|votre|cette|the|your|this|de|uw|die|ihrer)\s+(?:facture|invoice|factuur|rechnung)"),
+    _c("dispute", "wrong_amount", r"\b(?:facture|invoice|factuur)\s+(?:est\s+|is\s+)?(?:erronée|incorrecte|wrong|incorrect|onjuist|foutief)\b"),
+    _c("dispute", "wrong_amount", r"\b(?:overcharged|over-?billed|surfactur\w+|trop\s+factur\w+|te\s+veel\s+(?:gefactureerd|aangerekend|gerekend)|zu\s+viel\s+berechnet)\b"),
+    _c("dispute", "wrong_amount", r"\bklopt\s+niet\b|\bstimmt\s+nicht\b|\bne\s+(?:correspond|colle)\s+pas\b|\bdoes\s*n['o]t\s+(?:match|correspond)\b|\bkomt\s+niet\s+overeen\b", negatable=False),
+    _c("dispute", "wrong_amount", r"\b(?:au\s+lieu\s+de|instead\s+of|in\s+plaats\s+van|statt)\b.{0,40}\d", 0.75),
+    _c("dispute", "duplicate",
+       r"\b(?:factur\w+\s+(?:deux\s+fois|en\s+double|à\s+double)|double\s+facturation|(?:charged|billed|invoiced)\s+twice|double[- ]?(?:billed|charged|invoiced)|"
+       r"duplicate\s+(?:charge|invoice\s+for\s+the\s+same)|dubbel\s+gefactureerd|twee\s+keer\s+gefactureerd|twee\s+keer\s+(?:aangerekend|in\s+rekening)|doppelt\s+berechnet)\b"),
+    _c("dispute", "not_delivered",
+       rf"\b(?:n['’]|ne\s+)?(?:avons|ai|a|ont)\s+(?:toujours\s+|jamais\s+|pas\s+|encore\s+)+(?:rien\s+)?(?:été\s+livrés?|reçu\s+(?:\w+\s+){{0,2}}{_GOODS})", negatable=False),
+    _c("dispute", "not_delivered",
+       rf"\b{_GOODS}\s+(?:\w+\s+){{0,4}}(?:n['’]\w+\s+|ne\s+\w+\s+)?(?:pas|jamais|never|not|wasn['’]t|weren['’]t|hasn['’]t|haven['’]t|niet|nooit|nie|nicht)\s+(?:encore\s+|yet\s+|been\s+|été\s+|ooit\s+)*(?:livrée?s?|reçue?s?|arrivée?s?|effectuée?s?|réalisée?s?|delivered|arrived|received|shipped|performed|completed|geleverd|ontvangen|aangekomen|uitgevoerd|geliefert|erhalten)\b", negatable=False),
+    _c("dispute", "not_delivered",
+       rf"\b(?:never|not|haven['’]t|have\s+not|hasn['’]t|has\s+not|didn['’]t|did\s+not|still\s+not|still\s+haven['’]t)\s+(?:yet\s+|even\s+)?(?:been\s+)?(?:received|got|gotten|delivered)\s+(?:\w+\s+){{0,2}}{_GOODS}", negatable=False),
+    _c("dispute", "not_delivered",
+       rf"\b(?:nooit|niet|nog\s+niet|nog\s+steeds\s+niet)\s+(?:\w+\s+){{0,2}}(?:geleverd|ontvangen|afgeleverd)\b(?!.{{0,30}}{_INVOICE})|\b{_GOODS}\s+(?:\w+\s+){{0,5}}(?:nooit|niet|nog\s+niet)\s+(?:\w+\s+)?(?:geleverd|ontvangen|gekregen)", 0.85, negatable=False),
+    _c("dispute", "not_delivered", r"\b(?:jamais\s+été\s+livré\w*|pas\s+(?:encore\s+)?été\s+livré\w*|non\s+livré\w*|not\s+(?:yet\s+)?(?:been\s+)?delivered|never\s+(?:been\s+)?delivered|never\s+arrived|niet\s+geleverd|nooit\s+geleverd|nicht\s+geliefert|nie\s+geliefert)\b", negatable=False),
+    _c("dispute", "not_ordered",
+       r"\b(?:pas\s+ce\s+que\s+nous\s+avons\s+commandé|jamais\s+commandé|pas\s+commandé|n['’]avons\s+(?:jamais|pas)\s+commandé|not\s+what\s+we\s+ordered|never\s+ordered|did\s*n['o]t\s+order|didn['’]t\s+order|not\s+ordered|"
+       r"niet\s+(?:wat\s+we\s+)?besteld|nooit\s+besteld|hebben\s+(?:dit|dat|het)\s+niet\s+besteld|nicht\s+bestellt|nie\s+bestellt)\b", negatable=False),
+    _c("dispute", "quality",
+       r"\b(?:défectueu\w*|défaut\w*|abîmé\w*|endommagé\w*|cassé\w*|non\s+conforme\w*|mauvaise\s+qualité|qualité\s+(?:insuffisante|médiocre|décevante)|malfaçon\w*|"
+       r"defective|damaged|broken|faulty|poor\s+quality|substandard|not\s+working|doesn['’]t\s+work|does\s+not\s+work|"
+       r"defect|kapot|beschadigd|slechte\s+kwaliteit|werkt\s+niet|gebrekkig|mangelhaft|beschädigt|funktioniert\s+nicht)\b"),
+    _c("dispute", "already_credited",
+       r"\b(?:avoir\s+(?:\w+\s+){0,2}(?:émis|reçu|accordé|établi|envoyé)|(?:fait|émis|établi|reçu)\s+(?:l['’]objet\s+d['’])?un\s+avoir|déjà\s+(?:été\s+)?(?:crédité|remboursé|annulé)|"
+       r"credit\s+note|credited|already\s+(?:been\s+)?(?:refunded|cancelled|canceled)|"
+       r"creditnota|gecrediteerd|al\s+(?:terug)?betaald\s+door\s+u|gutschrift|gutgeschrieben|storniert)\b"),
+    # --- paid claim ----------------------------------------------------------------------
+    _c("paid_claim", "paid",
+       r"\b(?:avons|ai|avez|a)\s+(?:déjà\s+|bien\s+|hier\s+|ce\s+matin\s+|aujourd['’]hui\s+)*(?:payé|réglé|viré|acquitté|soldé|"
+       r"effectué\s+(?:le|un|notre|ce)\s+(?:virement|paiement|règlement)|procédé\s+au\s+(?:paiement|règlement|virement)|envoyé\s+(?:le|un|notre)\s+(?:paiement|virement|chèque|règlement)|fait\s+(?:le|un)\s+virement)"),
+    _c("paid_claim", "paid",
+       r"\b(?:virement|paiement|règlement|chèque|transfert)\s+(?:\w+\s+){0,4}?(?:a\s+été|est|avait\s+été|été)\s+(?:bien\s+|déjà\s+)?(?:effectué|fait|envoyé|parti|réalisé|passé|émis|exécuté|initié|posté)"),
+    _c("paid_claim", "paid", r"\b(?:virement|paiement|règlement)\s+(?:effectué|fait|réalisé|envoyé|émis|exécuté|parti)\b"),
+    _c("paid_claim", "paid",
+       r"\b(?:facture|montant|somme|solde)\s+(?:\w+\s+){0,4}?(?:a\s+été|est|était)\s+(?:déjà\s+|bien\s+)?(?:payée?|réglée?|acquittée?|soldée?)"),
+    _c("paid_claim", "paid", r"\bdéjà\s+(?:été\s+)?(?:payée?s?|réglée?s?|viré)\b"),
+    _c("paid_claim", "paid",
+       r"\b(?:preuve|justificatif|avis|confirmation|copie)\s+d[eu']\s*(?:notre\s+)?(?:paiement|virement|règlement)|"
+       r"\b(?:proof|confirmation|evidence)\s+of\s+(?:the\s+)?(?:payment|transfer)|\bremittance\s+advice|\bpayment\s+confirmation|"
+       r"\bbetalingsbewijs|\bbewijs\s+van\s+betaling|\bzahlungsnachweis|\büberweisungsbeleg"),
+    _c("paid_claim", "paid",
+       r"\b(?:we|i|we['’]ve|i['’]ve|we\s+have|i\s+have|we\s+had|our\s+accounts\s+(?:team|department)\s+(?:has\s+)?)\s*(?:already\s+|just\s+|actually\s+|both\s+)?(?:paid|settled|wired|transferred|remitted|"
+       r"sent\s+(?:you\s+)?(?:the\s+|a\s+|our\s+)?(?:payment|money|transfer|funds|cheque|check|wire)|made\s+(?:the\s+|a\s+)?(?:payment|transfer|bank\s+transfer)|initiated\s+(?:the\s+|a\s+)?(?:payment|transfer))"),
+    _c("paid_claim", "paid",
+       r"\b(?:payment|transfer|invoice|amount|bill|balance|wire|it)\s+(?:\w+\s+){0,3}?(?:was|has\s+been|had\s+been|have\s+been|were|is\s+already)\s+(?:already\s+|fully\s+)?(?:paid|made|sent|settled|processed|executed|initiated|transferred|released|wired)"),
+    _c("paid_claim", "paid", r"\balready\s+(?:been\s+)?(?:paid|settled)\b|\bpaid\s+in\s+full\b|\bhas\s+been\s+paid\b"),
+    _c("paid_claim", "paid",
+       r"\b(?:hebben|heb|hebt|is|zijn|werd|werden)\s+(?:\w+\s+){0,6}?(?:betaald|overgemaakt|voldaan|overgeschreven|gestort)\b"),
+    _c("paid_claim", "paid", r"\b(?:betaald|overgemaakt|voldaan)\s+(?:op|gisteren|vandaag|vorige|afgelopen|eergisteren)\b"),
+    _c("paid_claim", "paid",
+       r"\b(?:haben|habe|hat|wurde|wurden|ist)\s+(?:\w+\s+){0,6}?(?:bezahlt|überwiesen|beglichen)\b"),
+    # --- plan request --------------------------------------------------------------------
+    _c("plan_request", "plan",
+       r"\b(?:en\s+plusieurs\s+(?:fois|versements|échéances)|en\s+(?:deux|trois|quatre|cinq|six|\d+)\s+(?:fois|versements|mensualités|échéances|paiements)|"
+       r"échéancier|paiements?\s+échelonnés?|échelonn\w+|étaler\s+(?:le\s+|les\s+|ce\s+)?(?:paiements?|règlements?|montant)|mensualités|facilités?\s+de\s+paiement|plan\s+de\s+paiement)\b"),
+    _c("plan_request", "plan",
+       r"\b(?:instal?ments?|payment\s+(?:plan|arrangement|schedule)|pay\s+(?:it\s+)?in\s+(?:\w+\s+)?(?:parts|stages|tranches|chunks)|spread\s+(?:out\s+)?(?:the\s+)?(?:payments?|cost|amount)|"
+       r"split\s+(?:the\s+)?(?:payment|invoice|amount|bill)|monthly\s+payments|staggered\s+payments?|part[- ]payments?)\b"),
+    _c("plan_request", "plan",
+       r"\b(?:in\s+(?:\w+\s+)?termijnen|betalingsregeling|afbetalingsregeling|betaalregeling|gespreid\s+betalen|(?:betaling\s+)?spreiden|"
+       r"in\s+(?:twee|drie|vier|\d+)\s+(?:keer|delen|termijnen|maandelijkse)|maandelijkse\s+(?:betalingen|termijnen|bedragen)|"
+       r"ratenzahlung|in\s+raten|teilzahlung\w*)\b"),
+    # --- copy request --------------------------------------------------------------------
+    _c("copy_request", "copy",
+       rf"\b(?:renvoy\w+|réenvoy\w+|retransmett\w+|transmett\w+|envoy\w+|faire\s+parvenir|adress\w+|resend|re-send|send|forward|e-?mail|"
+       rf"sturen|toesturen|versturen|doorsturen|mailen|sende\w*|schick\w*|zusenden)\s+(?:\w+\s+){{0,4}}"
+       rf"(?:{_INVOICE}|copie|duplicata|copy|kopie|duplicaat|pdf)\b(?!\s+(?:à|to|aan|an)\s+(?:notre|our|ons)\s+(?:service|department|afdeling))"),
+    _c("copy_request", "copy",
+       rf"\b(?:copie|duplicata|double|copy|kopie|duplicaat|duplicate)\s+(?:\w+\s+){{0,3}}(?:de\s+|of\s+|van\s+|der\s+)(?:la|votre|cette|the|your|this|that|de|uw|deze|die|ihrer)?\s*{_INVOICE}"),
+    _c("copy_request", "copy",
+       rf"\b(?:{_INVOICE})\s+(?:\w+\s+){{0,4}}(?:à\s+nouveau|de\s+nouveau|again|opnieuw|nogmaals|erneut|nochmals|noch\s+einmal)\b"),
+    _c("copy_request", "copy",
+       rf"\b(?:à\s+nouveau|de\s+nouveau|again|opnieuw|nogmaals|erneut|nochmals)\s+(?:\w+\s+){{0,3}}(?:{_INVOICE})\b"),
+    _c("copy_request", "missing_invoice",
+       rf"\b(?:pas|jamais|never|not|didn['’]t|haven['’]t|niet|nooit|nicht|nie|kein\w*)\s+(?:\w+\s+){{0,3}}(?:reçu|received|got|gotten|seen|ontvangen|gezien|gehad|erhalten)\s+(?:\w+\s+){{0,3}}{_INVOICE}",
+       negatable=False),
+    _c("copy_request", "missing_invoice",
+       rf"\b{_INVOICE}\s+(?:\w+\s+){{0,5}}(?:introuvable|illisible|pas\s+reçue|jamais\s+reçue|jamais\s+arrivée|manquante|missing|not\s+attached|unreadable|corrupt\w*|can['’]?not\s+be\s+opened|"
+       r"niet\s+ontvangen|nooit\s+ontvangen|kwijt|niet\s+(?:te\s+)?(?:openen|vinden|gevonden)|nicht\s+erhalten|nie\s+erhalten)", negatable=False),
+    _c("copy_request", "missing_invoice",
+       rf"\b(?:retrouve|trouve|find|locate|vinden|terugvinden|finden)\s+(?:\w+\s+){{0,2}}(?:la|votre|cette|the|your|this|that|de|uw|deze|die|ihre)?\s*{_INVOICE}", 0.8, negatable=False),
+    # --- promise -------------------------------------------------------------------------
+    _c("promise", "promise",
+       r"\b(?:allons|vais|va|allez)\s+(?:vous\s+|le\s+|la\s+|les\s+)?(?:\w+\s+){0,2}?(?:payer|régler|solder|virer|procéder\s+au|effectuer|faire\s+(?:le|un)\s+(?:virement|paiement|nécessaire)|envoyer\s+(?:le|un|notre)\s+(?:paiement|virement|règlement|chèque))"),
+    _c("promise", "promise",
+       r"\b(?:paierons|payerons|paierai|payerai|réglerons|réglerai|virerons|virerai|effectuerons|effectuerai|procéderons|procéderai|solderons|ferons\s+(?:le|un)\s+(?:virement|paiement|nécessaire)|ferai\s+(?:le|un)\s+(?:virement|paiement))\b"),
+    _c("promise", "promise",
+       rf"\b(?:paiement|virement|règlement|{_INVOICE}|solde|montant|somme)\s+(?:\w+\s+){{0,4}}?(?:sera|seront|va\s+être|interviendra|partira|arrivera|est\s+prévu|est\s+programmé|est\s+planifié|sera\s+effectué|devrait\s+(?:être|arriver|partir|intervenir))"),
+    _c("promise", "promise",
+       r"\b(?:pouvons|pourrons|pourrai|peux|pourrions|compte|comptons|prévoyons|prévois|prévu\s+de|espérons|espère|essaierons|essayerons|tâcherons)\s+(?:vous\s+)?(?:\w+\s+){0,2}?(?:payer|régler|virer|solder|effectuer\s+le\s+(?:virement|paiement))"),
+    _c("promise", "promise",
+       r"\b(?:paiement|virement|règlement)\s+(?:\w+\s+){0,2}(?:prévu|programmé|planifié)\b"),
+    _c("promise", "promise",
+       r"(?:\b(?:will|shall|going\s+to|plan\s+to|planning\s+to|intend\s+to|expect\s+to|aim\s+to|hope\s+to|try\s+to|able\s+to|can|could)|['’]ll)\s+(?:\w+\s+){0,3}?(?:pay|settle|transfer|wire|remit|clear|process|release|"
+       r"make\s+(?:the\s+|a\s+)?(?:payment|transfer)|send\s+(?:you\s+)?(?:the\s+|a\s+)?(?:payment|money|transfer|funds))\b"),
+    _c("promise", "promise",
+       rf"\b(?:payment|transfer|{_INVOICE}|amount|balance|it|funds|money)\s+(?:\w+\s+){{0,3}}?(?:will|should|is\s+going\s+to|is\s+scheduled|is\s+planned|shall)\s+(?:\w+\s+){{0,2}}?(?:be\s+(?:paid|made|sent|settled|processed|released|transferred|included|executed|done)|arrive|go\s+out|reach|follow|be\s+in)"),
+    _c("promise", "promise", r"\b(?:scheduled|planned|queued|booked)\s+(?:\w+\s+){0,3}(?:payment|transfer|for\s+payment|in\s+(?:our|the)\s+(?:next\s+)?payment\s+run)|\bpayment\s+run\b"),
+    _c("promise", "promise",
+       r"\b(?:zullen|zal|gaan|ga|gaat|kunnen|kan|proberen|probeer|hopen|hoop|willen|wil)\s+(?:\w+\s+){0,6}?(?:betalen|overmaken|voldoen|overschrijven|storten|betaald|overgemaakt|voldaan)\b"),
+    _c("promise", "promise",
+       r"\b(?:wordt|worden|zal\s+worden|zullen\s+worden)\s+(?:\w+\s+){0,6}?(?:betaald|overgemaakt|voldaan|overgeschreven|verwerkt|uitbetaald)\b"),
+    _c("promise", "promise", r"\b(?:betalen|maken|storten)\s+(?:we|wij|ik)\b(?:\s+\w+){0,6}\s*(?:over)?", 0.8),
+    # Present tense with a date means the future in Dutch, German and French ("we betalen
+    # volgende week", "wir zahlen am Freitag", "on règle vendredi"): counted only with a date.
+    _c("promise", "present_with_date",
+       r"\b(?:(?:we|wij|ik)\s+(?:betalen|betaal|maken|storten|voldoen)|(?:wir|ich)\s+(?:zahlen|zahle|überweisen|überweise|begleichen)|"
+       r"(?:on|nous|je)\s+(?:paie|paye|payons|règle|réglons|vire|virons|solde|soldons)|(?:we|i)\s+(?:pay|settle|transfer))\b", 0.8),
+    _c("promise", "promise", r"\b(?:ingepland|staat\s+gepland|in\s+de\s+(?:volgende\s+)?betaalrun|betaalrun)\b", 0.85),
+    _c("promise", "promise",
+       r"\b(?:werden|werde|wird|können|kann)\s+(?:\w+\s+){0,6}?(?:bezahlen|überweisen|begleichen|bezahlt|überwiesen|beglichen)\b|\b(?:überweisen|zahlen|begleichen)\s+wir\b"),
+    # "nous ne pourrons pas payer avant le 30": a refusal with a date is a promise for that date.
+    _c("promise", "not_before",
+       r"\b(?:ne\s+(?:pourrons|pouvons|pourrai|peux|pourra|sera)\s+pas\s+(?:\w+\s+){0,3}?(?:payer|régler|être\s+(?:payée?|réglée?))\s+(?:\w+\s+){0,3}?(?:avant|qu['’]à\s+partir|que)|"
+       r"(?:can['’]?not|can['’]t|won['’]t\s+be\s+able\s+to|will\s+not\s+be\s+able\s+to|unable\s+to|not\s+able\s+to)\s+(?:\w+\s+){0,2}?pay\s+(?:\w+\s+){0,3}?(?:before|until|till|prior\s+to)|"
+       r"(?:kunnen|kan)\s+(?:\w+\s+){0,4}(?:pas|niet\s+(?:eerder\s+dan|vóór|voor))\s+(?:\w+\s+){0,4}|"
+       r"(?:können|kann)\s+(?:\w+\s+){0,3}(?:erst|nicht\s+vor))", 0.85, negatable=False),
+    _c("promise", "promise", r"\bpas\s+avant\s+(?:le|la|fin)\b|\bnot\s+(?:before|until)\b|\bpas\s+vóór\b|\bniet\s+(?:vóór|voor)\s+(?:de|het|eind)\b|\berst\s+(?:am|ab|nach|ende)\b", 0.75, negatable=False),
+]
+
+_QUESTION_START = re.compile(
+    r"^\W*(?:pouvez|pourriez|pourrais|puis|est-ce|quel\w*|quand|comment|pourquoi|combien|où|"
+    r"could|can|would|will|what|which|when|how|why|where|is|are|do|does|did|may|"
+    r"kunt|kunnen|kan|zou|wat|welk\w*|wanneer|hoe|waarom|waar|is|zijn|"
+    r"können|könnten|wann|wie|warum|welche\w*|ist)\b",
+    re.IGNORECASE,
+)
+
+_LANG_WORDS = {
+    "fr": {"le", "la", "les", "de", "des", "nous", "vous", "est", "pas", "et", "une", "pour", "facture", "merci", "bonjour", "je", "avons", "sera"},
+    "en": {"the", "we", "you", "is", "not", "and", "a", "for", "invoice", "thanks", "hi", "will", "have", "our", "pay", "i"},
+    "nl": {"de", "het", "een", "wij", "we", "u", "is", "niet", "en", "voor", "factuur", "bedankt", "hebben", "zal", "ik", "van", "op"},
+    "de": {"der", "die", "das", "wir", "sie", "ist", "nicht", "und", "für", "rechnung", "danke", "haben", "ich", "von", "am"},
+}
+
+
+def detect_language(text: str) -> str | None:
+    """Best guess among fr/en/nl/de from common words, or None when there is no text."""
+    words = re.findall(r"[a-zà-ÿ']+", text.lower())
+    if not words:
+        return None
+    scores = {lang: sum(1 for w in words if w in vocab) for lang, vocab in _LANG_WORDS.items()}
+    best = max(scores, key=lambda k: scores[k])
+    return best if scores[best] > 0 else None
+
+
+@dataclass
+class _Hit:
+    intent: str
+    category: str
+    strength: float
+    sentence: str
+    span: str
+    sentence_start: int
+    cue_end: int
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n\s*\n|\n(?=[-*•]\s)|(?<=[.!?])$")
+
+
+def _sentences(text: str) -> list[tuple[int, str]]:
+    """(start offset, sentence) pairs; newlines inside a paragraph are kept as spaces."""
+    out: list[tuple[int, str]] = []
+    pos = 0
+    for m in _SENTENCE_END.finditer(text):
+        chunk = text[pos : m.start()]
+        if chunk.strip():
+            out.append((pos, chunk))
+        pos = m.end()
+    if text[pos:].strip():
+        out.append((pos, text[pos:]))
+    # A line break after a short line (greeting, list) also ends a sentence.
+    result: list[tuple[int, str]] = []
+    for start, chunk in out:
+        offset = 0
+        for line in chunk.split("\n"):
+            if line.strip():
+                result.append((start + offset, line))
+            offset += len(line) + 1
+    return _join_wrapped(result)
+
+
+def _join_wrapped(parts: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Re-join lines that a mail client wrapped mid-sentence (next line starts lower-case)."""
+    joined: list[tuple[int, str]] = []
+    for start, line in parts:
+        stripped = line.strip()
+        if joined and stripped[:1].islower() and joined[-1][1].rstrip()[-1:] not in ".!?:;":
+            prev_start, prev = joined[-1]
+            joined[-1] = (prev_start, prev.rstrip() + " " + stripped)
+        else:
+            joined.append((start, line))
+    return joined
+
+
+def _negated(sentence: str, start: int, end: int) -> bool:
+    before = sentence[max(0, start - 40) : start]
+    words_before = re.findall(r"[\w'’]+", before)[-4:]
+    window = " ".join(words_before)
+    if _NEG_BEFORE.search(window):
+        # "non seulement", "pas seulement", "not only" do not negate what follows.
+        if not re.search(r"(?:not|pas|non)\s+(?:only|seulement|uniquement)\s*$", window, re.IGNORECASE):
+            # "no later than" / "pas plus tard que" is a deadline, not a negation
+            if not re.search(r"\b(?:no|pas)\s+(?:later|plus\s+tard)\b", window, re.IGNORECASE):
+                return True
+    after = sentence[end : end + 30]
+    return bool(_NEG_AFTER.match(after)) and not re.match(r"\W*(?:pas\s+avant|not\s+(?:before|until))", after, re.I)
+
+
+def _hypothetical(sentence: str, start: int) -> bool:
+    before = sentence[max(0, start - 50) : start]
+    clause = re.split(r"[,;:]", before)[-1]
+    return bool(_HYPOTHETICAL.search(clause))
+
+
+def _find_hits(text: str, today: date) -> list[_Hit]:
+    hits: list[_Hit] = []
+    for s_start, sentence in _sentences(text):
+        for cue in CUES:
+            for m in cue.pattern.finditer(sentence):
+                if cue.negatable and _negated(sentence, m.start(), m.end()):
+                    continue
+                if cue.intent in ("dispute",) and _hypothetical(sentence, m.start()):
+                    continue
+                if cue.intent == "paid_claim" and (_FUTURE.search(sentence[max(0, m.start() - 25) : m.start()]) or _hypothetical(sentence, m.start())):
+                    continue  # "the payment will be made", "if it has been paid"
+                if cue.category == "present_with_date" and not any(
+                    f.value >= today for f in find_dates(sentence, today)
+                ):
+                    continue
+                hits.append(_Hit(cue.intent, cue.category, cue.strength, sentence.strip(), m.group(0), s_start, s_start + m.end()))
+                break
+    return hits
+
+
+def _pick_date(text: str, hit: _Hit, today: date, *, past: bool, language: str | None) -> date | None:
+    sentence_dates = find_dates(hit.sentence, today, past=past, language=language)
+    if hit.category == "not_before":
+        # The date after "avant/before/until" is the one that counts.
+        cue_at = hit.sentence.find(hit.span)
+        later = [d for d in sentence_dates if d.start >= cue_at]
+        if later:
+            return later[0].value
+    wanted = [d for d in sentence_dates if (d.value <= today if past else d.value >= today)]
+    if wanted:
+        return wanted[0].value
+    all_dates = find_dates(text, today, past=past, language=language)
+    wanted = [d for d in all_dates if (d.value <= today if past else d.value >= today)]
+    return wanted[0].value if wanted else None
+
+
+def _pick_amount(text: str, hit: _Hit):
+    amounts = find_amounts(hit.sentence) or find_amounts(text)
+    return amounts[0].value if amounts else None
+
+
+def classify_intent(text: str, *, today: date, language: str | None = None) -> ReplyReading:
+    """Read the intent of a client's new text.
+
+    >>> classify_intent("Nous ne pourrons pas payer avant le 30.", today=date(2024, 12, 4))
+    ReplyReading(kind='client_reply', intent='promise', date=datetime.date(2024, 12, 30), ...)
+    """
+    language = language or detect_language(text)
+    reading = ReplyReading(kind="client_reply", new_text=text)
+    if language:
+        reading.extra["language"] = language
+    hits = _find_hits(text, today)
+    by_intent: dict[str, list[_Hit]] = {}
+    for hit in hits:
+        by_intent.setdefault(hit.intent, []).append(hit)
+    chosen: _Hit | None = None
+    for intent in PRIORITY[:-1]:
+        if intent in by_intent:
+            chosen = max(by_intent[intent], key=lambda h: h.strength)
+            break
+    if chosen is None:
+        question = _question_sentence(text)
+        if question:
+            reading.intent = "question"
+            reading.evidence = question
+            reading.confidence = 0.6
+            return reading
+        reading.intent = "other"
+        reading.confidence = 0.3
+        return reading
+    reading.intent = chosen.intent
+    reading.evidence = chosen.sentence
+    reading.confidence = chosen.strength
+    others = sorted({h.intent for h in hits} - {chosen.intent})
+    if others:
+        reading.extra["also"] = ",".join(others)
+        reading.confidence = min(reading.confidence, 0.8)
+    if chosen.intent == "promise":
+        reading.date = _pick_date(text, chosen, today, past=False, language=language)
+        reading.amount = _pick_amount(text, chosen)
+    elif chosen.intent == "paid_claim":
+        reading.date = _pick_date(text, chosen, today, past=True, language=language)
+        reading.amount = _pick_amount(text, chosen)
+    elif chosen.intent == "dispute":
+        reading.reason = f"{chosen.category}: {chosen.span.strip()}"
+        reading.amount = _pick_amount(text, chosen)
+    elif chosen.intent == "plan_request":
+        reading.amount = _pick_amount(text, chosen)
+    return reading
+
+
+def _question_sentence(text: str) -> str | None:
+    for _, sentence in _sentences(text):
+        s = sentence.strip()
+        if s.endswith("?") or (_QUESTION_START.match(s) and len(s.split()) >= 3 and s.endswith("?")):
+            return s
+    return None

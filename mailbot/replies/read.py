@@ -1,0 +1,62 @@
+"""The whole reading of one incoming message that is not from an owner.
+
+Order matters: a bounce usually also carries `Auto-Submitted`, and an out-of-office notice may
+quote the reminder; so bounce first, then auto-reply, then the client's own words.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from email.message import Message
+
+from mailbot.replies.autoreply import auto_reply_info
+from mailbot.replies.body import body_parts, html_to_text, message_date
+from mailbot.replies.bounces import bounce_info, delivery_success
+from mailbot.replies.intent import classify_intent
+from mailbot.replies.quotes import strip_quotes
+from mailbot.replies.reading import ReplyReading
+
+
+def new_text(msg: Message) -> str:
+    """What the sender wrote in this message: decoded, history and signature removed.
+
+    text/plain is preferred; an HTML-only message is converted to text with its blockquotes
+    and reply containers dropped first.
+
+    >>> new_text(msg)   # "Virement effectué hier.\\n\\nLe 3 déc. … a écrit :\\n> Relance…"
+    'Virement effectué hier.'
+    """
+    plain, markup = body_parts(msg)
+    if plain.strip() and not _is_placeholder(plain):
+        return strip_quotes(plain)
+    if markup.strip():
+        return strip_quotes(html_to_text(markup, drop_quotes=True))
+    return strip_quotes(plain)
+
+
+def _is_placeholder(plain: str) -> bool:
+    # Some clients put "This message is in HTML" or nothing useful in text/plain.
+    low = plain.strip().lower()
+    return len(low) < 80 and ("html" in low and ("view" in low or "format" in low or "version" in low))
+
+
+def read_message(msg: Message, *, today: date | None = None) -> ReplyReading:
+    """Bounce, auto-reply or client reply with its intent; `new_text` is always filled.
+
+    >>> read_message(msg).intent
+    'promise'
+    """
+    text = new_text(msg)
+    bounce = bounce_info(msg)
+    if bounce is not None:
+        return ReplyReading(kind="bounce", reason=bounce.reason, bounce=bounce, new_text=text, confidence=0.95)
+    if delivery_success(msg):
+        # A "delivered" DSN: nobody wrote it and nothing failed.
+        return ReplyReading(kind="auto_reply", reason="delivered", new_text=text, confidence=0.9)
+    is_auto, back = auto_reply_info(msg)
+    if is_auto:
+        return ReplyReading(kind="auto_reply", date=back, new_text=text, confidence=0.9)
+    reference = today or message_date(msg) or date.today()
+    reading = classify_intent(text, today=reference)
+    reading.new_text = text
+    return reading
