@@ -66,6 +66,10 @@ class InvoiceFields:
     attachment_name: str | None = None
     attachment_type: str | None = None  # MIME type, e.g. "application/pdf"
     attachment_bytes: bytes | None = field(default=None, repr=False)
+    # Added by intake: what the structured source declared, for logs and the owner's summary.
+    syntax: str | None = None  # "CII", "ZUGFeRD1-CII", "ZUGFeRD-RC", "UBL"
+    profile: str | None = None  # BT-24 specification identifier, e.g. "urn:factur-x.eu:1p0:minimum"
+    type_code: str | None = None  # BT-3 as written (380, 381, 384, ...)
 
     def set(self, name: str, value: Any, confidence: float, evidence: str = "") -> None:
         """Record a value only if it beats what is already known for that field."""
