@@ -40,25 +40,26 @@ GUESS = 0.45  # the buyer's e-mail or name as seen in a PDF: always confirmed by
 _L = [
     # invoice number
     ("invoice_number", STRONG, r"(?:facture|avoir|invoice|credit\s*note|factuur|creditnota|rechnung|gutschrift)"
-     r"\s*(?:n[°ºo]\.?|no\.?|nr\.?|num(?:é|e)ro|number|nummer|#)\s*:?"),
+     r"(?:\s*\([^)]{0,40}\))?\s*(?:n[°ºo]\.?|no\.?|nr\.?|num(?:é|e)ro|number|nummer|#)\s*:?"),
     ("invoice_number", STRONG, r"(?:num(?:é|e)ro|n[°º]|no\.?)\s*(?:de\s+)?(?:la\s+)?(?:facture|l'avoir|d'avoir|avoir)\s*:?"),
     ("invoice_number", STRONG, r"\w*rechnungs?\s*-?\s*(?:nr|nummer|no)\.?\s*:?|factuur\s*-?\s*(?:nr|nummer)\.?\s*:?"
-     r"|factuurnummer\s*:?|rechnungsnummer\s*:?|belegnummer\s*:?|invoice\s*(?:id|ref(?:erence)?)\s*:?"),
+     r"|factuurnummer\s*:?|rechnungsnummer\s*:?|belegnummer\s*:?|beleg\s*-?\s*nr\.?\s*:?|invoice\s*(?:id|ref(?:erence)?)\s*:?"),
     ("invoice_number", 0.82, r"(?:facture|avoir|invoice|credit\s*note|factuur|creditnota|rechnung|gutschrift)\s*:?"),
     # issue date
     ("issue_date", STRONG, r"date\s+(?:de\s+)?(?:la\s+)?(?:facture|facturation|d'(?:é|e)mission|de\s+l'avoir)\s*:?"
      r"|(?:facture|invoice)\s+date\s*:?|date\s+of\s+(?:issue|invoice)\s*:?|issue\s+date\s*:?|issued\s+(?:on|at)\s*:?"
-     r"|factuurdatum\s*:?|datum\s+factuur\s*:?|rechnungsdatum\s*:?|ausstellungsdatum\s*:?|belegdatum\s*:?"
+     r"|factuurdatum\s*:?|datum\s+factuur\s*:?|rechnungsdatum\s*:?|ausstellungsdatum\s*:?|beleg\s*-?\s*datum\s*:?"
      r"|(?:é|e)mise?\s+le\s*:?|invoiced\s+on\s*:?|datum\s+van\s+de\s+factuur\s*:?"),
     # Generic: "Date" may be any date; only beside an invoice number does it mean the issue date.
-    ("issue_date", 0.78, r"(?:date|datum|dated|vom|du)\s*:?"),
+    ("issue_date", 0.78, r"(?:date|datum|dated|vom|du|van)\s*:?"),
     # due date
     ("due_date", STRONG, r"date\s+d'(?:é|e)ch(?:é|e)ance\s*:?|(?:é|e)ch(?:é|e)ance\s*:?|date\s+limite\s+de\s+(?:paiement|r(?:è|e)glement)\s*:?"
      r"|(?:à|a)\s+(?:payer|r(?:é|e)gler)\s+(?:avant\s+le|au\s+plus\s+tard\s+le|le)\s*:?|payable\s+(?:le|avant\s+le|by|on)\s*:?"
      r"|due\s+date\s*:?|payment\s+due(?:\s+date)?(?:\s+on)?\s*:?|due\s+(?:on|by)\s*:?|(?:please\s+)?pay(?:ment)?\s+by\s*:?"
      r"|(?:please\s+)?remit\s+(?:until|by)\s*:?|vervaldatum\s*:?|vervaldag\s*:?|uiterste\s+betaaldatum\s*:?"
      r"|te\s+betalen\s+(?:v(?:ó|o)(?:ó|o)r|uiterlijk(?:\s+op)?|op)\s*:?|f(?:ä|a)llig(?:keitsdatum|keit)?(?:\s+am|\s+bis)?\s*:?"
-     r"|zahlbar\s+bis(?:\s+zum)?\s*:?|netto\s+bis\s*:?|zahlungsziel\s*:?|due\s*:"),
+     r"|zahlbar\s+bis(?:\s+zum)?\s*:?|netto\s+bis\s*:?|zahlungsziel\s*:?|due\s*:"
+     r"|(?:überweisen|ueberweisen|zahlen)\s+sie(?:\s+(?:bitte|den\s+betrag|den\s+rechnungsbetrag))*\s+bis\s+(?:zum|spätestens)"),
     # payment terms (a due date is derived from them)
     ("payment_terms", STRONG, r"conditions\s+de\s+(?:paiement|r(?:è|e)glement)\s*:?|d(?:é|e)lai\s+de\s+(?:paiement|r(?:è|e)glement)\s*:?"
      r"|modalit(?:é|e)s\s+de\s+(?:paiement|r(?:è|e)glement)\s*:?|payment\s+terms?\s*:?|terms\s*:"
@@ -68,24 +69,29 @@ _L = [
     ("amount_due", STRONG, r"net\s+(?:à|a)\s+payer|reste\s+(?:à|a)\s+payer|solde\s+(?:à\s+payer|d(?:û|u))|montant\s+(?:d(?:û|u)|(?:à|a)\s+payer|restant\s+d(?:û|u))"
      r"|total\s+(?:à|a)\s+payer|amount\s+(?:due|payable|to\s+pay)|balance\s+due|total\s+(?:amount\s+)?due|due\s+payable|total\s+payable"
      r"|(?:totaal\s+)?te\s+betalen(?:\s+bedrag)?|openstaand\s+bedrag|nog\s+te\s+betalen|zu\s+zahlen(?:der\s+betrag)?|zahlbetrag"
-     r"|f(?:ä|a)lliger\s+betrag|offener\s+betrag|restbetrag|zahlbarer\s+betrag|rechnungsbetrag\s+zahlbar"),
+     r"|f(?:ä|a)lliger\s+betrag|offener\s+betrag|restbetrag|zahlbarer\s+betrag|rechnungsbetrag\s+zahlbar"
+     r"|residual(?:\s+amount)?|balance(?:\s+(?:due|to\s+pay))?|remaining\s+(?:balance|amount)|restant\s+d(?:û|u)"),
     # total with tax
     ("total_amount", STRONG, r"total\s+ttc|montant\s+ttc|total\s+(?:incl\.?|including|inc\.?)\s*(?:vat|tax(?:es)?|btw)"
      r"|total\s+(?:vat|tax)\s+incl(?:uded|\.)?|grand\s+total|invoice\s+total|totaal\s+(?:incl\.?|inclusief)\s*btw|totaalbedrag"
-     r"|bruttosumme|rechnungsbetrag|gesamtbetrag(?:\s+brutto)?|gesamtsumme(?:\s+brutto)?|endbetrag|bruttobetrag"),
+     r"|bruttosumme|rechnungsbetrag|gesamtbetrag(?:\s+brutto)?|gesamtsumme(?:\s+brutto)?|endbetrag|bruttobetrag"
+     r"|(?:rechnungs)?summe\s+(?:brutto|(?:inkl|incl)\.?\s*(?:ust|mwst|btw)\.?)(?:\s*\([^)]{0,30}\))?"),
     ("total_amount", 0.8, r"total|totaal|brutto|summe"),
     # labels whose amounts are NOT the total or the amount due
     ("_net", 0.0, r"total\s+h\.?t\.?|montant\s+h\.?t\.?|sous[-\s]total|sub\s*-?\s*total|total\s+(?:net|excl\.?|excluding|hors\s+taxes?|before\s+tax)"
      r"|net\s+total|totaal\s+(?:excl\.?|exclusief)\s*btw|subtotaal|netto(?:betrag|summe)?|zwischensumme|summe\s+netto"
      r"|total\s+(?:tva|vat|tax(?:es)?|btw|mwst)|(?:vat|tax|tva|btw|mwst|ust\.?)\s+(?:total|amount|montant|bedrag|betrag)|tva|vat|btw|mwst|ust\.?|umsatzsteuer|steuerbetrag|positionssumme"
-     r"|rechnungssumme\s+ohne\s+ust\.?|gesamtbetrag\s+der\s+(?:zu|ab)schl(?:ä|a)ge|total\s+(?:discount|remise)"),
+     r"|rechnungssumme\s+ohne\s+ust\.?|gesamtbetrag\s+der\s+(?:zu|ab)schl(?:ä|a)ge|total\s+(?:discount|remise)"
+     r"|(?:rechnungs)?summe\s+netto(?:\s*\([^)]{0,30}\))?|tax\s+total|bruttopreis|nettopreis|einzelpreis"),
     ("_prepaid", 0.0, r"acompte(?:s)?(?:\s+vers(?:é|e)s?)?|d(?:é|e)j(?:à|a)\s+(?:pay(?:é|e)|r(?:é|e)gl(?:é|e))|prepaid(?:\s+amount)?|amount\s+paid"
      r"|paid(?:\s+to\s+date)?|deposit|aanbetaling|voorschot|reeds\s+betaald|(?:erhaltene\s+)?anzahlung(?:en)?|bereits\s+bezahlt"),
     ("_other_date", 0.0, r"date\s+de\s+(?:livraison|commande|prestation)|delivery\s+date|date\s+of\s+delivery|order\s+date"
-     r"|leverdatum|besteldatum|liefer(?:-\s*und\s+leistungs)?datum|leistungsdatum|bestelldatum|lieferdatum"),
+     r"|leverdatum|besteldatum|liefer(?:-\s*und\s+leistungs)?datum|leistungsdatum|bestelldatum|lieferdatum"
+     r"|date\s+de\s+(?:la\s+)?facture\s+(?:associ(?:é|e)e|d'origine)|(?:preceding|original)\s+invoice\s+date"),
     ("_other_number", 0.0, r"(?:num(?:é|e)ro|n[°º])\s+(?:de\s+)?(?:client|commande|tva)|customer\s+(?:no|number|id)\.?|order\s+(?:no|number)\.?"
      r"|(?:your|our|votre|notre)\s+r(?:é|e)f(?:(?:é|e)rence)?\.?|po\s+(?:no|number)|klantnummer|kundennummer|bestellnummer|auftragsnummer"
-     r"|ordernummer|btw-?nummer|ust-?idnr\.?|steuernummer|siret|siren|kvk"),
+     r"|ordernummer|btw-?nummer|ust-?idnr\.?|steuernummer|siret|siren|kvk"
+     r"|n[°º]\s+de\s+(?:la\s+)?facture\s+(?:associ(?:é|e)e|d'origine)|(?:preceding|original)\s+invoice(?:\s+(?:no|number))?"),
     ("payment_reference", STRONG, r"communication\s+structur(?:é|e)e\s*:?|gestructureerde\s+mededeling\s*:?|mededeling\s*:?"
      r"|betalingskenmerk\s*:?|r(?:é|e)f(?:é|e)rence\s+(?:de\s+paiement|(?:à|a)\s+rappeler|du\s+virement)\s*:?"
      r"|payment\s+reference\s*:?|verwendungszweck\s*:?|zahlungsreferenz\s*:?|communication\s*:"),
@@ -93,7 +99,8 @@ _L = [
      r"|kunde\s*:|rechnungsempf(?:ä|a)nger\s*:?|destinataire\s*:"),
 ]
 
-_LABELS = [(name, conf, re.compile(rf"(?<![\w])(?:{rx})", re.IGNORECASE)) for name, conf, rx in _L]
+# A label is a whole word: "Brutto" must not match inside "Bruttopreis".
+_LABELS = [(name, conf, re.compile(rf"(?<![\w])(?:{rx})(?![^\W\d_])", re.IGNORECASE)) for name, conf, rx in _L]
 
 _TOKEN_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9\-_/.]*", re.IGNORECASE)
 _TERMS_DAYS = re.compile(
@@ -110,7 +117,7 @@ _TERMS_NOW = re.compile(
 _BE_REF = re.compile(r"\+{3}\s*(\d{3})\s*/\s*(\d{4})\s*/\s*(\d{5})\s*\+{3}|\*{3}\s*(\d{3})\s*/\s*(\d{4})\s*/\s*(\d{5})\s*\*{3}")
 _RF_REF = re.compile(r"\bRF\d{2}(?:\s?[A-Z0-9]{1,4}){1,6}\b")
 _VAT_ID = re.compile(r"\b(?:FR[0-9A-Z]{2}\d{9}|BE0?\d{9,10}|NL\d{9}B\d{2}|DE\d{9}|ATU\d{8}|LU\d{8}|GB\d{9,12}|IE\d{7}[A-Z]{1,2})\b")
-_CREDIT_WORDS = re.compile(r"^\s*(?:avoir|credit\s*note|creditnota|gutschrift|facture\s+d'avoir)\b", re.IGNORECASE)
+_CREDIT_WORDS = re.compile(r"^\s*(?:avoir|credit\s*note|creditnota|gutschrift|facture\s+d'avoir)\b(?!\s*\(selbst)", re.IGNORECASE)
 _LEGAL_FORM = re.compile(r"\b(?:SARL|SAS|SASU|SA|EURL|SCI|GmbH|AG|KG|UG|BV|B\.V\.|NV|N\.V\.|BVBA|SRL|SPRL|Ltd|LLC|Inc|PLC)\b\.?")
 
 
@@ -186,7 +193,8 @@ class TextExtractor:
 
     def _value(self, name: str, region: str) -> tuple[object, str] | None:
         """The value a label of field `name` points at in `region` (text after the label)."""
-        region = region.strip(" :.-–\t")
+        # Strip what separates a label from its value, but never a minus sign ("-64 257,13 €").
+        region = re.sub(r"^[.\-–](?=\s)", "", region.strip(" :\t")).strip(" :\t")
         if not region:
             return None
         if name == "invoice_number":
@@ -207,7 +215,13 @@ class TextExtractor:
         if name in ("amount_due", "total_amount", "_net", "_prepaid"):
             amounts = [a for a in find_amounts(region) if not _is_percent(region, a)]
             # "Total TTC (EUR) 1 200,00": skip a leading bare integer that is a count or rate.
-            decimals = [a for a in amounts if a.currency or re.search(r"[.,]\d{2}\b", a.text)]
+            # Totals have cents; four decimals are unit prices ("30,0000 €").
+            amounts = [a for a in amounts if not re.search(r"[.,]\d{3,}(?!\d)", a.text.split()[-1] if a.text else "")
+                       or re.search(r"\d[ .,'\u00a0\u202f]\d{3}(?:[.,]\d{2})?\D*$", a.text)]
+            decimals = [a for a in amounts if re.search(r"[.,]\d{2}(?!\d)", a.text)]
+            # "balance at 30 days": a bare integer followed by a word is not an amount.
+            amounts = [a for a in amounts if a.currency or re.search(r"[.,]\d{2}(?!\d)", a.text)
+                       or not region[a.start + len(a.text):].lstrip()[:1].isalpha()]
             if name == "_prepaid":
                 amounts = decimals  # "30% d'acompte, solde à 30 j" is a term, not a payment
             picked = (decimals or amounts)[:1]
@@ -237,7 +251,9 @@ class TextExtractor:
             if len(hits) >= 2 and all(empty) and nxt_free and not line[: hits[0].start].strip():
                 self._header_row(hits, nxt, f"{line} / {nxt}")
                 continue
-            has_number_label = any(h.name == "invoice_number" for h in hits)
+            has_number_label = any(
+                h.name == "invoice_number" and self._value(h.name, r) is not None for h, r in zip(hits, regions)
+            )
             for j, (h, region) in enumerate(zip(hits, regions)):
                 if h.name == "payment_terms":
                     region = line[h.end :]  # a sentence: later words are not labels here
@@ -253,6 +269,12 @@ class TextExtractor:
                     evidence = f"{line} / {nxt}"
                 else:
                     evidence = line
+                if got is None and h.name in ("due_date", "issue_date") and h.conf >= STRONG and nxt_free:
+                    # "Fälligkeit" over a column, or a sentence wrapped before its date: one
+                    # clear date alone on the next line belongs to the label.
+                    dates = find_dates(nxt, dayfirst=self.dayfirst)
+                    if dates and len({d.value for d in dates}) == 1:
+                        got, conf, evidence = (dates[0], dates[0].text), 0.85, f"{line} / {nxt}"
                 if got is None and h.name == "due_date" and _TERMS_DAYS.search(region):
                     # "Zahlungsziel: 14 Tage" - a term, not a date
                     self._record("payment_terms", region.strip(" :"), conf, evidence)
@@ -312,8 +334,11 @@ class TextExtractor:
                     self.add("payment_reference", re.sub(r"\s", "", m.group(0)), 0.9, line)
         # Document type from the title words.
         head = self.lines[:15]
-        if any(_CREDIT_WORDS.search(line) for line in head):
-            self.add("document_type", "credit_note", 0.85, next(line for line in head if _CREDIT_WORDS.search(line)))
+        credit = next((line for line in head if _CREDIT_WORDS.search(line)), None)
+        if credit is not None:
+            # German "Gutschrift" also names self-billed invoices: a guess, not a reading.
+            conf = 0.7 if re.search(r"gutschrift", credit, re.IGNORECASE) else 0.85
+            self.add("document_type", "credit_note", conf, credit)
         else:
             self.add("document_type", "invoice", 0.75, "no credit-note title")
         # Seller VAT number: the first one printed is usually in the seller's header/footer.
@@ -388,6 +413,11 @@ class TextExtractor:
     def _amounts(self, f: InvoiceFields) -> None:
         total = self._total()
         due = self._best("amount_due")
+        if f.document_type == "credit_note":
+            # EN 16931 states a credit note's amounts as positive; the print often shows "-233,47".
+            for cand in (total, due):
+                if cand is not None and isinstance(cand.value, Decimal):
+                    cand.value = abs(cand.value)
         if total is not None:
             f.set("total_amount", total.value, total.conf, total.evidence)
         if due is not None:
