@@ -27,7 +27,8 @@ _AUTO_SUBJECT = re.compile(
     r"away\s+from\s+(?:the\s+)?office|vacation\s+(?:reply|message|notice|response)|"
     r"réponse\s+automatique|reponse\s+automatique|message\s+d'absence|absence\s+du\s+bureau|"
     r"automatisch\s+antwoord|automatisch\s+bericht|afwezigheidsbericht|abwesenheitsnotiz|"
-    r"automatische\s+antwort|respuesta\s+automática|risposta\s+automatica|fuori\s+ufficio)",
+    r"automatische\s+antwort|respuesta\s+automática|risposta\s+automatica|fuori\s+ufficio|"
+    r"complaint\s+about\s+message|abuse\s+report|spam\s+report)",
     re.IGNORECASE,
 )
 # Words that mean "away" only when they open the subject ("Absence : Re: Relance…"): inside a

@@ -152,20 +152,22 @@ def body_parts(msg: Message) -> tuple[str, str]:
         ctype = part.get_content_type()
         if _is_attachment(part):
             continue
-        if ctype == "text/plain":
+        if ctype == "text/plain" or ctype.startswith("multipart/"):  # unparsed multipart: raw text
             plain.append(part_text(part))
         elif ctype == "text/html":
             htmls.append(part_text(part))
     return "\n".join(p for p in plain if p.strip()), "\n".join(h for h in htmls if h.strip())
 
 
-def all_text(msg: Message, limit: int = 200_000) -> str:
-    """Every text part, including attached messages and delivery reports, for bounce parsing."""
+def all_text(msg: Message, limit: int = 200_000, *, attached: bool = True) -> str:
+    """Every text part and delivery report, for bounce parsing; `attached=False` leaves out
+    the returned original message, whose words must not be taken for the MTA's diagnosis."""
     chunks: list[str] = []
     size = 0
-    for part in _walk_all(msg):
+    for part in _walk_all(msg, attached=attached):
         ctype = part.get_content_type()
-        if ctype.startswith("text/") or ctype.startswith("message/"):
+        # A multipart whose boundary the parser could not find is left as one text leaf.
+        if ctype.startswith("text/") or ctype.startswith("message/") or ctype.startswith("multipart/"):
             text = part_text(part)
             if ctype == "text/html":
                 text = html_to_text(text)
@@ -176,8 +178,10 @@ def all_text(msg: Message, limit: int = 200_000) -> str:
     return "\n".join(chunks)[:limit]
 
 
-def _walk_all(msg: Message, depth: int = 0):
+def _walk_all(msg: Message, depth: int = 0, *, attached: bool = True):
     if depth > 20:
+        return
+    if not attached and depth > 0 and msg.get_content_type() in ("message/rfc822", "message/global", "text/rfc822-headers"):
         return
     if msg.is_multipart():
         try:
@@ -187,7 +191,7 @@ def _walk_all(msg: Message, depth: int = 0):
         if isinstance(children, list):
             for child in children:
                 if isinstance(child, Message):
-                    yield from _walk_all(child, depth + 1)
+                    yield from _walk_all(child, depth + 1, attached=attached)
     else:
         yield msg
 

@@ -16,6 +16,7 @@ retrying or asking the owner can still reach the person. `Bounce.permanent` keep
 
 from __future__ import annotations
 
+import json
 import re
 from email.message import Message
 from email.parser import HeaderParser
@@ -24,8 +25,8 @@ from mailbot.replies.body import addresses, all_text, header, part_text
 from mailbot.replies.reading import Bounce
 
 _BOUNCE_FROM = re.compile(
-    r"^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon|mail\.delivery|maildelivery|"
-    r"mail-delivery|mdaemon|bounce[s]?|double-bounce|nobody|mail_delivery|microsoftexchange[\w]*)@",
+    r"^(?:mailer[-_.]?daemon|post[-_.]?master|mail[-_.]?daemon|mail[-_.]?delivery|mdaemon|bounces?|"
+    r"double-bounce|nobody|microsoftexchange|[\w.-]*-admin|[\w.-]*-bounces?)[\w.=+-]*@",
     re.IGNORECASE,
 )
 _BOUNCE_FROM_NAME = re.compile(
@@ -39,7 +40,8 @@ _BOUNCE_SUBJECT = re.compile(
     r"non remis|non distribuable|échec de (?:la )?(?:remise|distribution)|message non délivré|"
     r"onbestelbaar|niet bezorgd|kan niet worden bezorgd|unzustellbar|nicht zustellbar|"
     r"delivery status|postmaster notify|warning: could not send|delayed mail|delivery delayed|mail failure|"
-    r"returned to sender|delivery report|message not delivered|nondeliverable|notification d'état de (?:la )?distribution",
+    r"returned to sender|delivery report|message not delivered|nondeliverable|notification d'état de (?:la )?distribution|"
+    r"loop alert|mail loop",
     re.IGNORECASE,
 )
 # Phrases of MTA prose; two of them (or one plus a bounce-ish sender/subject) make a bounce.
@@ -52,13 +54,16 @@ _BOUNCE_BODY = re.compile(
     r"i'm afraid i wasn't able to deliver|recipient address rejected|host or domain name not found|"
     r"550[ -]|554[ -]|553[ -]|552[ -]|5\.\d\.\d+|non remis|n'a pas pu être remis|onbestelbaar|"
     r"niet worden bezorgd|konnte nicht zugestellt|unzustellbar|delivery has failed|address rejected|"
-    r"remote server returned|smtp error|diagnostic-code|final-recipient",
+    r"remote server returned|smtp error|diagnostic-code|final-recipient|unable to deliver|could not be delivered to|"
+    r"invalid (?:user )?address|no valid recipients|failed addresses|requested action not taken|"
+    r"in the queue too long|message log follows|original message follows|mail(?:box)? (?:is )?full",
     re.IGNORECASE,
 )
 
 _STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d])")
 _SMTP_CODE = re.compile(r"(?<![\d.])([245]\d\d)(?:[ -]|$)")
 _ADDRESS = re.compile(r"<?([A-Za-z0-9][\w.+'=-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})>?")
+_AFTER_DATA = re.compile(r"(?:after|in reply to)\s+(?:the\s+)?end\s+of\s+data|in reply to data command|after data", re.IGNORECASE)
 _FIELD = re.compile(r"^\s*([A-Za-z-]+)\s*:\s*(.*)$")
 
 # (reason, pattern on the lower-cased diagnostic) — first match wins.
@@ -83,8 +88,8 @@ _REASONS: list[tuple[str, re.Pattern[str]]] = [
         r"user unknown|unknown user|no such (?:user|mailbox|recipient|account|address|person)|"
         r"(?:user|mailbox|recipient|address|account)(?: name)? (?:does not exist|doesn't exist|not found|not exist|unknown|is unknown|invalid|unavailable)|"
         r"(?:invalid|unknown|bad|non-?existent|unrecognized|undeliverable) (?:recipient|mailbox|user|address|destination)|"
-        r"recipient (?:address )?rejected: (?:user|undeliverable|unknown|access denied|invalid)|"
-        r"address (?:does not exist|unknown|not found|rejected)|mailbox not found|no mailbox|"
+        r"recipient (?:address )?rejected: (?:user unknown|undeliverable|unknown|invalid)|"
+        r"address (?:does not exist|unknown|not found)|mailbox not found|no mailbox|"
         r"not (?:a )?(?:valid|known) (?:user|recipient|mailbox)|unknown (?:local[- ]?part|alias)|"
         r"account (?:does not exist|not found|that you tried to reach does not exist)|"
         r"email account that you tried to reach does not exist|doesn't have a .{0,30} account|"
@@ -221,9 +226,11 @@ def _looks_like_bounce(msg: Message, text: str) -> bool:
     if _BOUNCE_SUBJECT.search(subject):
         signals += 1
     hits = {m.group(0).lower() for m in _BOUNCE_BODY.finditer(text[:20000])}
-    if signals >= 1 and hits:
+    if signals >= 2 or (signals == 1 and hits):
         return True
-    return len(hits) >= 3 and bool(_STATUS.search(text) or _SMTP_CODE.search(text))
+    # No telltale sender or subject (some carriers write from "no-reply"): the prose must then
+    # carry two distinct MTA phrases.
+    return len(hits) >= 2
 
 
 def _reason(status: str | None, diagnostic: str) -> str:
@@ -243,11 +250,9 @@ def _reason(status: str | None, diagnostic: str) -> str:
 
 
 def _is_hard(reason: str, status: str | None) -> bool:
-    if reason in ("userunknown", "hostunknown", "hasmoved"):
-        return True
-    if reason == "notaccept":
-        return not (status or "").startswith("4.")
-    return False
+    if (status or "").startswith("4."):
+        return False  # a temporary failure (DNS timeout, greylisting) says nothing about the address
+    return reason in ("userunknown", "hostunknown", "hasmoved", "notaccept")
 
 
 def _recipient_from_text(text: str, exclude: set[str]) -> str | None:
@@ -265,6 +270,44 @@ def _recipient_from_text(text: str, exclude: set[str]) -> str | None:
     return None
 
 
+def ses_notification(text: str) -> dict | None:
+    """An Amazon SES notification (JSON, often relayed by SNS e-mail), or None."""
+    at = text.find('{"notificationType"')
+    if at < 0:
+        return None
+    try:
+        value, _ = json.JSONDecoder(strict=False).raw_decode(text[at:])  # relays wrap long lines
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _ses_bounce(note: dict, msg: Message) -> Bounce | None:
+    if note.get("notificationType") != "Bounce":
+        return None
+    bounce = note.get("bounce") or {}
+    recipients = bounce.get("bouncedRecipients") or [{}]
+    first = recipients[0] if isinstance(recipients[0], dict) else {}
+    diagnostic = str(first.get("diagnosticCode", ""))
+    m = _STATUS.search(str(first.get("status", ""))) or _STATUS.search(diagnostic)
+    status = m.group(0) if m else None
+    reason = _reason(status, diagnostic)
+    mail = note.get("mail") or {}
+    message_id = None
+    for item in mail.get("headers") or []:
+        if isinstance(item, dict) and str(item.get("name", "")).lower() == "message-id":
+            message_id = str(item.get("value"))
+    transient = bounce.get("bounceType") == "Transient"
+    return Bounce(
+        recipient=(first.get("emailAddress") or "").lower() or None,
+        hard=_is_hard(reason, status) and not transient,
+        status=status,
+        reason=reason,
+        original_message_id=message_id,
+        permanent=not transient,
+    )
+
+
 def bounce_info(msg: Message) -> Bounce | None:
     """The delivery failure this message reports, or None if it is not a bounce.
 
@@ -279,6 +322,9 @@ def bounce_info(msg: Message) -> Bounce | None:
         return None
     dsn_parts = [p for p in _walk(msg) if p.get_content_type() in ("message/delivery-status", "message/global-delivery-status")]
     text = all_text(msg)
+    note = ses_notification(text)
+    if note is not None:
+        return _ses_bounce(note, msg)
     dsn_text = "\n\n".join(_dsn_text(p) for p in dsn_parts)
     if not dsn_text and re.search(r"(?im)^(?:final-recipient|original-recipient)\s*:", text):
         dsn_text = text  # a delivery-status block pasted into a text part
@@ -291,7 +337,7 @@ def bounce_info(msg: Message) -> Bounce | None:
     failed = [b for b in recipient_blocks if b.get("action", "failed").lower().split()[0:1] in (["failed"], ["delayed"], [])]
     if recipient_blocks and not failed:
         actions = {b.get("action", "").lower().split()[0] for b in recipient_blocks if b.get("action")}
-        if actions and actions <= {"delivered", "relayed", "expanded"}:
+        if actions and actions <= {"delivered", "relayed", "expanded", "deliverable"}:
             return None  # a success notice, not a failure
     block = (failed or recipient_blocks or [{}])[0]
 
@@ -321,7 +367,8 @@ def bounce_info(msg: Message) -> Bounce | None:
     if m:
         status = m.group(0)
     diagnostic = block.get("diagnostic-code", "")
-    prose = text[:20000]
+    # The MTA's own words, without the returned original (which may say anything).
+    prose = all_text(msg, 20000, attached=False) or text[:20000]
     if status is None or status in ("5.0.0", "4.0.0", "5.5.0"):
         # A generic status says little; the prose usually names the real cause.
         m = _STATUS.search(diagnostic) or _STATUS.search(prose)
@@ -333,6 +380,14 @@ def bounce_info(msg: Message) -> Bounce | None:
         fallback = _reason(None, prose)
         if fallback != "undefined":
             reason = fallback
+    if status == "5.1.8":
+        reason = "rejected"  # "bad sender's address": it is our side that was refused
+    elif (status or "").startswith("5.7.") and reason in ("userunknown", "hostunknown") and not _reason(None, diagnostic) == reason:
+        reason = "blocked"  # a security/policy refusal; the unknown-user words came from elsewhere
+    if reason == "userunknown" and _AFTER_DATA.search(diagnostic + "\n" + prose):
+        # The address was accepted at RCPT time and refused only after the data: that answer
+        # comes from a content filter, and the mailbox itself exists.
+        reason = "filtered"
     if action.startswith("delayed") and reason not in ("mailboxfull",):
         reason = "expired"
     if status is None:
@@ -352,9 +407,12 @@ def bounce_info(msg: Message) -> Bounce | None:
 
 def delivery_success(msg: Message) -> bool:
     """True for a DSN whose every recipient was delivered/relayed/expanded (not a failure)."""
+    note = ses_notification(all_text(msg, limit=50_000)) if "amazonses" in str(msg.get("From", "")).lower() or "aws" in header(msg, "Subject").lower() else None
+    if note is not None:
+        return note.get("notificationType") in ("Delivery", "Complaint")
     dsn_parts = [p for p in _walk(msg) if p.get_content_type() in ("message/delivery-status", "message/global-delivery-status")]
     if not dsn_parts:
         return False
     blocks = _dsn_blocks("\n\n".join(_dsn_text(p) for p in dsn_parts))
     actions = {b["action"].lower().split()[0] for b in blocks if b.get("action", "").strip()}
-    return bool(actions) and actions <= {"delivered", "relayed", "expanded"}
+    return bool(actions) and actions <= {"delivered", "relayed", "expanded", "deliverable"}

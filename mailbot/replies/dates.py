@@ -159,7 +159,14 @@ def _make(year: int, month: int, day: int) -> date | None:
 # Each pattern carries a handler name; order matters (longer, more specific first).
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b")),
-    ("numeric", re.compile(r"(?<![\d.,/-])(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})(?:[/.-](?P<y>(?:19|20)?\d\d))?(?![\d/-]|[.,]\d)")),
+    (
+        "numeric",
+        re.compile(
+            r"(?<![\d.,/-])(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})(?:[/.-](?P<y>(?:19|20)?\d\d))?(?![\d/-]|[.,]\d)"
+            r"(?!\s*(?:working\s+|business\s+|werk)?(?:days?|jours?|dagen|tagen?|weeks?|semaines?|weken|h\b|uur|heures?|%))",
+            re.IGNORECASE,
+        ),
+    ),
     (
         "day_month",
         re.compile(
@@ -189,6 +196,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:(?:d'ici\s+(?:à\s+)?)?(?:la\s+)?fin\s+de\s+(?:la\s+|cette\s+)?semaine|cette\s+semaine|"
             r"(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the|this)\s+week|this\s+week|deze\s+week|"
             r"(?:aan\s+het\s+)?eind(?:e)?\s+van\s+(?:de(?:ze)?\s+)?week|diese\s+woche|ende\s+der\s+woche)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "year_end",
+        re.compile(
+            r"\b(?:(?:la\s+)?fin\s+(?:de\s+)?l['’]année|(?:the\s+)?end\s+of\s+(?:the|this)\s+year|year[- ]end|"
+            r"eind(?:e)?\s+van\s+(?:het|dit)\s+jaar|jaareinde|jahresende|ende\s+des\s+jahres)\b",
             re.IGNORECASE,
         ),
     ),
@@ -286,7 +301,7 @@ def _resolve(kind: str, m: re.Match[str], today: date, past: bool) -> tuple[date
             return None, False
         if year is None:
             # "3.5" or "1-2" alone are too often quantities; demand a plausible day-month.
-            if m.group(0).count(".") and len(g["m"]) == 1 and len(g["d"]) == 1:
+            if len(g["m"]) == 1 and len(g["d"]) == 1 and re.search(r"[.-]", m.group(0)):
                 return None, False
             return _pick_year(day, month, today, past), False
         return _make(year, month, day), False
@@ -303,6 +318,8 @@ def _resolve(kind: str, m: re.Match[str], today: date, past: bool) -> tuple[date
     if kind == "this_week":
         friday = _friday_of_week(today, 0)
         return (friday if friday >= today else today), True
+    if kind == "year_end":
+        return date(today.year, 12, 31), True
     if kind == "month_end":
         return last_day(today.year, today.month), True
     if kind == "month_end_next":

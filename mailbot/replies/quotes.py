@@ -168,11 +168,18 @@ def strip_quotes(text: str) -> str:
             break
         if _QUOTED.match(line):
             i += 1
-            # Clients wrap long quoted lines without repeating '>': a line glued to a quote
-            # (no blank line between) still belongs to it.
-            while i < n and lines[i].strip() and not _QUOTED.match(lines[i]):
-                if _attribution_span(lines, i):
-                    break
+            # Clients wrap long quoted lines without repeating '>': a line glued to a long quoted
+            # line (no blank line between) still belongs to it. After a short quoted line it is
+            # an inline answer (Thunderbird: "> Hi\nHello").
+            previous = line
+            while (
+                i < n
+                and lines[i].strip()
+                and not _QUOTED.match(lines[i])
+                and len(previous.lstrip("> ").rstrip()) >= 40
+                and not _attribution_span(lines, i)
+            ):
+                previous = lines[i]
                 i += 1
             continue
         kept.append(line)
