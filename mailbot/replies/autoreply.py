@@ -40,7 +40,7 @@ _AWAY_SUBJECT_START = re.compile(
     re.IGNORECASE,
 )
 _AUTO_PRECEDENCE = re.compile(r"^\s*(?:auto_reply|bulk|junk|list)\b", re.IGNORECASE)
-_SUPPRESS_VALUES = re.compile(r"\b(?:OOF|AutoReply|All)\b", re.IGNORECASE)
+_SUPPRESS_VALUES = re.compile(r"\b(?:OOF|AutoReply)\b", re.IGNORECASE)
 # First lines of a notice when the headers and subject say nothing.
 _BODY_NOTICE = re.compile(
     r"^\W*(?:(?:je\s+suis|nous\s+sommes)\s+(?:actuellement\s+)?(?:absente?s?|en\s+congés?|en\s+vacances|hors\s+du\s+bureau)|"
