@@ -102,15 +102,18 @@ def _path(expr: str) -> str:
     return "/".join(steps)
 
 
+# Compiled XPaths, memoised: compiling them costs more than evaluating them on one invoice.
+_XPATHS: dict[str, etree.XPath] = {}
+
+
 class _Reader:
     def __init__(self, root: etree._Element):
         self.root = root
-        self._cache: dict[str, etree.XPath] = {}
 
     def nodes(self, expr: str, ctx: etree._Element | None = None) -> list[etree._Element]:
-        xp = self._cache.get(expr)
+        xp = _XPATHS.get(expr)
         if xp is None:
-            xp = self._cache[expr] = etree.XPath(_path(expr))
+            xp = _XPATHS[expr] = etree.XPath(_path(expr))
         return list(xp(ctx if ctx is not None else self.root))
 
     def text(self, expr: str, ctx: etree._Element | None = None) -> tuple[str | None, etree._Element | None]:

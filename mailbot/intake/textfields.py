@@ -418,6 +418,9 @@ class TextExtractor:
             for cand in (total, due):
                 if cand is not None and isinstance(cand.value, Decimal):
                     cand.value = abs(cand.value)
+        for name, cand in (("total_amount", total), ("amount_due", due)):
+            if cand is not None and "other values seen" in cand.evidence:
+                f.warnings.append(f"{name}: the text gives several values; {cand.evidence}")
         if total is not None:
             f.set("total_amount", total.value, total.conf, total.evidence)
         if due is not None:
