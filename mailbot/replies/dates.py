@@ -182,6 +182,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        # "vendredi 13", "Friday the 13th", "vrijdag 13 december": the day number decides.
+        "weekday_day",
+        re.compile(
+            rf"\b(?:{_WEEKDAY_RE})\s+(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th|er|e|ste|de|\.)?(?:\s+(?P<mon>{_MONTH_RE})\b\.?)?(?![\d/.:-]*\d)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
         "relative_week",
         re.compile(
             r"\b(?:(?:d'ici\s+)?(?:la\s+)?fin\s+de\s+(?:la\s+)?semaine\s+prochaine|end\s+of\s+next\s+week|"
@@ -313,6 +321,10 @@ def _resolve(kind: str, m: re.Match[str], today: date, past: bool) -> tuple[date
         if year is not None:
             return _make(year, month, day), False
         return _pick_year(day, month, today, past), False
+    if kind == "weekday_day":
+        if g.get("mon"):
+            return _pick_year(int(g["d"]), MONTHS[g["mon"].lower()], today, past), False
+        return _pick_day(int(g["d"]), today, past), False
     if kind == "relative_week":
         return _friday_of_week(today, 1), True
     if kind == "this_week":

@@ -69,6 +69,9 @@ _PAST_DONE = re.compile(
     r"\b(?:avons|ai|a\s+été|est\s+parti|effectué|hebben|heb|is\s+(?:al|gisteren)|have|has|had|was|were|did|already|déjà|al\s+betaald)\b",
     re.IGNORECASE,
 )
+# Inside a promise cue "pas" is Dutch "not until" ("pas op 15 januari betaald"): only clear
+# negations count there.
+_NEG_INSIDE_PROMISE = re.compile(r"\b(?:not|n['’]t|niet|nicht|never|jamais|nooit|ne|n['’])\b|n['’]", re.IGNORECASE)
 _NEG_INSIDE = re.compile(r"\b(?:not|n['’]t|pas|niet|nicht|never|jamais|nooit|nog\s+niet|noch\s+nicht|pas\s+encore|not\s+yet)\b", re.IGNORECASE)
 
 
@@ -354,8 +357,9 @@ def _find_hits(text: str, today: date) -> list[_Hit]:
                     continue
                 if cue.intent in ("dispute",) and _hypothetical(sentence, m.start()):
                     continue
-                if cue.intent == "paid_claim" and _NEG_INSIDE.search(m.group(0)):
-                    continue  # "we hebben nog niet betaald", "n'avons pas encore payé"
+                inside = _NEG_INSIDE if cue.intent == "paid_claim" else _NEG_INSIDE_PROMISE
+                if cue.intent in ("paid_claim", "promise") and cue.negatable and inside.search(m.group(0)):
+                    continue  # "we hebben nog niet betaald", "betalen we nog niet"
                 if cue.intent == "paid_claim" and (_FUTURE.search(sentence[max(0, m.start() - 25) : m.start()]) or _hypothetical(sentence, m.start())):
                     continue  # "the payment will be made", "if it has been paid"
                 if cue.category == "present_with_date" and not any(
@@ -377,6 +381,13 @@ def _dated_payment(text: str, sentence: str, today: date) -> str | None:
     today_word = re.search(r"\b(?:today|aujourd['’]hui|vandaag|heute)\b", sentence, re.IGNORECASE)
     if not future and not today_word:
         return None
+    # "We kunnen deze maand niet betalen, wel eind januari": a refused payment with a contrasting
+    # dated clause is a promise for that date.
+    contrast = re.search(r"[,;]\s*(?:mais|but|maar|wel|aber|sondern|however)\b(?P<rest>.*)$", sentence, re.IGNORECASE)
+    if contrast and _PAY_WORD.search(sentence[: contrast.start()]) and any(
+        f.value >= today for f in find_dates(contrast.group("rest"), today)
+    ):
+        return contrast.group(0).strip(" ,;")
     for clause in re.split(r"[,;]|\b(?:mais|but|maar|aber)\b", sentence):
         if _PAST_DONE.search(clause):
             continue
