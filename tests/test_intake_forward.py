@@ -123,3 +123,35 @@ def test_prose_in_the_body_is_not_taken_for_fields() -> None:
     msg.set_content("The invoice is attached, the amount was agreed by phone.\nDue soon I hope.")
     fields = extract_message(msg)
     assert fields.invoice_number is None and fields.amount_due is None and fields.due_date is None
+
+
+INVOICES = Path(__file__).parent / "fixtures" / "invoices"
+
+
+def test_factur_x_pdf_beats_typed_fields_and_is_kept_for_reminders() -> None:
+    pdf = (INVOICES / "zugferd-corpus/ZUGFeRDv2/correct/FNFE-factur-x-examples/Facture_FR_BASICWL.pdf").read_bytes()
+    msg = EmailMessage(policy=default)
+    msg["From"] = "jean@dupont-conseil.fr"
+    msg["To"] = "factures@mailbot.test"
+    msg.set_content("montant : 999,00 €\nclient : achats@majolieboutique.test\nlangue : fr")
+    msg.add_attachment(pdf, maintype="application", subtype="pdf", filename="Facture_FR_BASICWL.pdf")
+    fields = extract_message(msg)
+    assert fields.source == "cii"
+    assert fields.amount_due == Decimal("470.15") and fields.confidence["amount_due"] == 1.0
+    assert any("999.00" in w and "470.15" in w for w in fields.warnings)  # the owner is told
+    assert fields.buyer_email == "achats@majolieboutique.test"  # the owner knows the client best
+    assert fields.attachment_bytes == pdf and fields.attachment_type == "application/pdf"
+
+
+def test_xml_with_its_pdf_rendering_attaches_the_pdf() -> None:
+    xml = (INVOICES / "akretion-factur-x/tests/fixtures/xml/factur-x-basic.xml").read_bytes()
+    pdf = (INVOICES / "akretion-factur-x/tests/fixtures/pdf/invoice_EN16931.pdf").read_bytes()
+    msg = EmailMessage(policy=default)
+    msg["From"] = "jean@dupont-conseil.fr"
+    msg.set_content("see attached")
+    msg.add_attachment(xml, maintype="application", subtype="xml", filename="invoice.xml")
+    msg.add_attachment(pdf, maintype="application", subtype="octet-stream", filename="invoice.pdf")
+    fields = extract_message(msg)
+    assert fields.invoice_number == "F20260023"
+    # the PDF embeds the same invoice, so it is the better-ranked source and the copy to attach
+    assert fields.attachment_name == "invoice.pdf" and fields.attachment_type == "application/pdf"
