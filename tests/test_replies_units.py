@@ -113,6 +113,7 @@ def test_amounts(text: str, expected: Decimal) -> None:
         ("OK\n________________________________\nFrom: x", "OK"),
         ("Virement fait.\n\nEnvoyé de mon iPhone", "Virement fait."),
         ("Paid.\n\nSent from my iPhone", "Paid."),
+        ("Photo attached\n--Sent from my iPhone", "Photo attached"),
         ("Betaald.\n\nVerzonden vanaf mijn iPhone", "Betaald."),
         ("Paid.\n-- \nJohn Smith\nACME Ltd", "Paid."),
         ("Nous réglerons le 15.\n\nCordialement,\nMarie Dupont\nComptabilité\n01 23 45 67 89", "Nous réglerons le 15."),
@@ -151,6 +152,22 @@ Le 2 déc. 2024 à 09:00, Factures <factures@example.com> a écrit :
     assert bounce_info(msg) is None
     reading = read_message(msg)
     assert (reading.kind, reading.intent, reading.date) == ("client_reply", "promise", date(2024, 12, 30))
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("--Sent from my iPhone", "other"),
+        ("Just sent the payment.", "paid_claim"),
+        ("We have not paid yet, will pay next week.", "promise"),
+        ("We betalen nog niet.", "other"),
+        ("If the amount is wrong I will tell you.", "other"),
+        ("Nous ne contestons pas la facture.", "other"),
+        ("Not disputing it.", "other"),
+    ],
+)
+def test_intent_edges(text: str, intent: str) -> None:
+    assert classify_intent(text, today=WED).intent == intent
 
 
 def test_classify_intent_smoke() -> None:

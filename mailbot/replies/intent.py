@@ -160,7 +160,7 @@ CUES: list[Cue] = [
     _c("paid_claim", "paid",
        r"\b(?:payment|transfer|invoice|amount|bill|balance|wire|it|funds|money|cheque|check)\s+(?:[^\s!?;]+\s+){0,3}?(?:was|has\s+been|had\s+been|have\s+been|were|is\s+already)\s+(?:already\s+|fully\s+)?(?:paid|made|sent|settled|processed|executed|initiated|transferred|released|wired)"),
     _c("paid_claim", "paid", r"\balready\s+(?:been\s+)?(?:paid|settled)\b|\bpaid\s+in\s+full\b|\bhas\s+been\s+paid\b"),
-    _c("paid_claim", "paid", r"^\W*(?:just\s+|already\s+)?(?:sent|paid|wired|transferred)\s+(?:you\s+)?(?:the\s+|it|our\s+)?\s*(?:payment|money|funds|transfer|amount|invoice|it)?\b", 0.8),
+    _c("paid_claim", "paid", r"^\W*(?:just\s+|already\s+)?(?:sent|paid|wired|transferred)\s+(?:you\s+)?(?:the\s+|our\s+)?(?:payment|money|funds|transfer|amount|invoice|it)\b", 0.8),
     _c("paid_claim", "paid", r"\bc['’]est\s+(?:déjà\s+|bien\s+)?(?:payé|réglé|viré)\b|^\W*(?:déjà\s+)?(?:payé|réglé|viré)\b"),
     _c("paid_claim", "paid", r"\b(?:net|zojuist|zonet|zo\s+net|vandaag|gisteren|al|reeds)\s+(?:betaald|overgemaakt|overgeschreven|voldaan)\b|^\W*(?:is\s+)?(?:gisteren\s+|vandaag\s+)?(?:betaald|overgemaakt)\b"),
     _c("paid_claim", "paid",

@@ -56,7 +56,7 @@ _QUOTED = re.compile(r"^\s*>")
 
 _SIG_DASHES = re.compile(r"^\s*(?:--|—+|-- )\s*$")
 _SENT_FROM = re.compile(
-    r"^\s*(?:Sent from (?:my )?[\w .-]{2,40}|Sent with [\w .-]{2,30}|Sent via [\w .-]{2,30}|"
+    r"^\s*-*\s*(?:Sent from (?:my )?[\w .-]{2,40}|Sent with [\w .-]{2,30}|Sent via [\w .-]{2,30}|"
     r"Get Outlook for \w+|Envoyé (?:de|depuis|à partir de) (?:mon |ma |l'|la )?[\w .'-]{2,40}|"
     r"Verzonden (?:vanaf|met|van) (?:mijn )?[\w .-]{2,40}|Verstuurd (?:vanaf|met|van) (?:mijn )?[\w .-]{2,40}|"
     r"Von meinem [\w .-]{2,30} gesendet|Gesendet von [\w .-]{2,40}|Gesendet mit [\w .-]{2,30}|"
