@@ -115,8 +115,12 @@ class ImapMailbox:
         except (OSError, socket.timeout, IMAPClientError) as exc:
             raise MailboxError(f"cannot reach IMAP {ep.host}:{ep.port}: {exc}") from None
         self.client = client
-        self._prepare_folders()
-        info = client.select_folder("INBOX")
+        try:
+            self._prepare_folders()
+            info = client.select_folder("INBOX")
+        except Exception:
+            self.close()
+            raise
         uidvalidity = int(info.get(b"UIDVALIDITY", 0))
         if self.uidvalidity is not None and uidvalidity != self.uidvalidity:
             # UIDs mean nothing any more; identity by Message-ID keeps reprocessing harmless.
@@ -127,6 +131,7 @@ class ImapMailbox:
 
     def _prepare_folders(self) -> None:
         import imapclient
+        from imapclient.imapclient import SENT
 
         client = self.client
         listing = client.list_folders("", "INBOX") or client.list_folders()
@@ -141,7 +146,7 @@ class ImapMailbox:
                     if not client.folder_exists(full):
                         raise
             self.folders[name] = full
-        sent = client.find_special_folder(imapclient.SENT)
+        sent = client.find_special_folder(SENT)
         if not sent:
             sent = "Sent"
             if not client.folder_exists(sent):
@@ -170,6 +175,7 @@ class ImapMailbox:
     def pending(self, max_bytes: int) -> list[Incoming]:
         with self._guard("fetch"):
             c = self._c()
+            c.noop()  # a selected mailbox learns of new mail only on the next command
             uids = c.search("ALL")
             if not uids:
                 return []
