@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml
 
 # Integration tests talk to a real Dovecot; install it from Debian's packages when missing.
 system-deps:
+	@if [ "$$(id -u)" = 0 ] && ! ldconfig -p 2>/dev/null | grep -q libzbar.so; then \
+	  echo "installing libzbar0 (Debian package) to decode payment QR codes in tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libzbar0 >/dev/null; \
+	fi
 	@if ! command -v dovecot >/dev/null 2>&1 && [ ! -x /usr/sbin/dovecot ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing dovecot-imapd (Debian package) for the integration tests"; \
