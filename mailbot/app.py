@@ -21,6 +21,10 @@ from .store import DataDirLock, Store
 log = logging.getLogger("mailbot")
 
 
+class _Stop(Exception):
+    """SIGTERM: leave the loop."""
+
+
 @dataclass
 class Parts:
     settings: Settings
@@ -60,15 +64,17 @@ def run(*, verbose: bool, configure_logging: Callable[[bool, list[str]], None]) 
         parts.embedded.start()
         log.info("embedded mode: send mail for %s to 127.0.0.1:%d; outbound mail is kept in %s",
                  settings.address, parts.embedded.port, settings.data_dir / "sent-mail")
-    stopping = {"now": False}
-
     def stop(*_: object) -> None:
-        stopping["now"] = True
+        # Raised wherever the daemon is (often inside IDLE): an open transaction rolls back,
+        # exactly as after a crash, which the design already makes harmless.
+        raise _Stop()
 
     signal.signal(signal.SIGTERM, stop)
     daemon = Daemon(settings, parts.rules, store, parts.mailbox, parts.sender, parts.clock)
     try:
-        daemon.run_forever(stop=lambda: stopping["now"])
+        daemon.run_forever()
+    except _Stop:
+        log.info("stopped (SIGTERM)")
     finally:
         if parts.embedded:
             parts.embedded.stop()

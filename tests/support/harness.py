@@ -76,7 +76,7 @@ class Harness:
         self.store = Store.open(self.data_dir)
         mailbox = ImapMailbox(self.settings.imap)
         mailbox.connect()
-        self.daemon = Daemon(self.settings, self.rules, self.store, mailbox, _NoAuthSmtp(self.settings.smtp), self.clock,
+        self.daemon = Daemon(self.settings, self.rules, self.store, mailbox, SmtpSender(self.settings.smtp), self.clock,
                              Templates(self.data_dir / "templates"))
 
     def restart(self) -> None:
@@ -119,11 +119,7 @@ class Harness:
             raw = msg.as_bytes()
         else:
             raw = msg
-        c = self.imap()
-        try:
-            c.append("INBOX", raw)
-        finally:
-            c.logout()
+        append_inbox(self.dovecot, self.user, raw)
 
     def folder(self, name: str) -> list[EmailMessage]:
         c = self.imap()
@@ -140,13 +136,14 @@ class Harness:
             c.logout()
 
 
-class _NoAuthSmtp(SmtpSender):
-    """aiosmtpd's sink offers no AUTH on a plain connection: send without logging in."""
-
-    def __init__(self, endpoint):
-        from dataclasses import replace
-
-        super().__init__(replace(endpoint, user=""))
+def append_inbox(dovecot: Dovecot, user: str, raw: bytes) -> None:
+    """Deliver like an MTA would: APPEND to the user's INBOX on the real server."""
+    c = imapclient.IMAPClient("127.0.0.1", port=dovecot.port, ssl=False)
+    try:
+        c.login(user, PASSWORD)
+        c.append("INBOX", raw)
+    finally:
+        c.logout()
 
 
 def forward(subject: str, body: str, *, sender: str = OWNER, attachments: list[tuple[str, str, bytes]] = ()) -> EmailMessage:

@@ -9,6 +9,14 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+SMTP_USER, SMTP_PASSWORD = "bot", "smtp-secret"
+
+
+def _authenticator(server, session, envelope, mechanism, auth_data):
+    ok = getattr(auth_data, "login", None) == SMTP_USER.encode() and getattr(auth_data, "password", None) == SMTP_PASSWORD.encode()
+    return AuthResult(success=ok, handled=False)
 
 from .dovecot import free_port
 
@@ -42,7 +50,9 @@ class SmtpSink:
     def __init__(self) -> None:
         self.port = free_port()
         self.handler = _Handler()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        # AUTH over plain text is allowed here only because the sink listens on loopback.
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, authenticator=_authenticator,
+                                     auth_require_tls=False)
 
     def start(self) -> None:
         self.controller.start()
