@@ -56,21 +56,49 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true")
     c.add_argument("--owner", action="append", default=[], help="an owner address (repeatable)")
     sub.add_parser("replay", help="re-run quarantined messages that failed in a handler, after a fix")
+    # Commands implemented in their own modules; each takes the rest of the command line.
+    for name, help_text in DELEGATED.items():
+        sub.add_parser(name, help=help_text, add_help=False)
     return p
+
+
+# command -> (module, help). Each module has `main(argv: list[str]) -> int`.
+DELEGATED = {
+    "preview": "write the next reminder of an invoice to files (text, HTML, attachments)",
+    "simulate": "print what would be sent, when and to whom, over the coming days; sends nothing",
+    "status": "print the open files as a table",
+    "import": "register open invoices from a CSV or XLSX export",
+}
+_DELEGATED_MODULES = {
+    "extract": "mailbot.cli_extract",
+    "classify": "mailbot.cli_classify",
+    "preview": "mailbot.cli_engine",
+    "simulate": "mailbot.cli_engine",
+    "status": "mailbot.cli_owner",
+    "import": "mailbot.cli_owner",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args, _ = parser.parse_known_args(argv)
-    if args.command == "extract":
-        from .cli_extract import main as extract_main
+    if args.command in _DELEGATED_MODULES:
+        import importlib
 
-        return extract_main(argv[argv.index("extract") + 1 :])
-    if args.command == "classify":
-        from .cli_classify import main as classify_main
-
-        return classify_main(argv[argv.index("classify") + 1 :])
+        try:
+            module = importlib.import_module(_DELEGATED_MODULES[args.command])
+        except ModuleNotFoundError:
+            print(f"mailbot {args.command}: not available in this version", file=sys.stderr)
+            return 2
+        rest = argv[argv.index(args.command) + 1 :]
+        if args.command in ("preview", "simulate", "status", "import"):
+            rest = [args.command, *rest]
+        try:
+            return module.main(rest)
+        except MailbotError as exc:
+            print(f"mailbot: {exc}", file=sys.stderr)
+            return 2
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
