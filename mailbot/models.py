@@ -45,6 +45,7 @@ class Receivable:
     registered_at: datetime | None = None
     closed_at: datetime | None = None
     source_message: str | None = None  # the owner's forward that registered it
+    plan_of: int | None = None  # for one instalment of a plan: the id of the file it was split from
 
     def to_doc(self) -> dict[str, Any]:
         doc = asdict(self)

@@ -77,6 +77,38 @@ def load_cases() -> list[Case]:
     return cases
 
 
+def load_set(name: str) -> list[Case]:
+    """A hold-out file (one list with a `lang` per case): `holdout_mixed` or `blind_2024`."""
+    cases: list[Case] = []
+    for index, raw in enumerate(yaml.safe_load((REPLIES / f"{name}.yaml").read_text(encoding="utf-8"))):
+        cases.append(
+            Case(
+                id=raw["id"],
+                lang=raw["lang"],
+                intent=raw["intent"],
+                text=raw["text"],
+                today=raw.get("today", DEFAULT_TODAY),
+                style=raw.get("style", STYLES[index % len(STYLES)]),
+                date=raw.get("date"),
+                amount=str(raw["amount"]) if raw.get("amount") is not None else None,
+                reason=raw.get("reason"),
+            )
+        )
+    return cases
+
+
+# A colleague's internal forward ("can you deal with this?") sits between the client's answer
+# and the reminder: all of it is history.
+COLLEAGUE = {
+    "fr": ("De : Pierre Morel <pierre@client.example>\nEnvoyé : mardi 3 décembre 2024 11:02\nÀ : Claire Roy <claire@client.example>\n"
+           "Objet : TR: Relance facture F-2024-017", "Claire, tu peux regarder ? Je pense qu'on a un souci avec cette facture."),
+    "en": ("From: Jane Cole <jane@client.example>\nSent: Tuesday, December 3, 2024 11:02 AM\nTo: Owen Hart <owen@client.example>\n"
+           "Subject: FW: Reminder: invoice F-2024-017", "Owen, can you pay this on Friday? Not sure we ever got the goods."),
+    "nl": ("Van: Sara Jacobs <sara@klant.example>\nVerzonden: dinsdag 3 december 2024 11:02\nAan: Pieter Smet <pieter@klant.example>\n"
+           "Onderwerp: FW: Herinnering factuur F-2024-017", "Pieter, kun jij dit oppakken? Volgens mij klopt het bedrag niet."),
+}
+
+
 def _quoted(lang: str) -> str:
     return "\n".join("> " + line if line else ">" for line in REMINDER[lang].split("\n"))
 
@@ -94,6 +126,12 @@ def body_for(case: Case) -> tuple[str, str]:
         return "plain", f"{text}\n\n{SIGNATURE}\n\n{ATTRIBUTION[lang]}\n{_quoted(lang)}\n"
     if case.style == "iphone":
         return "plain", f"{text}\n\n{MOBILE[lang]}\n\n> {ATTRIBUTION[lang]}\n{_quoted(lang)}\n"
+    if case.style == "forwarded":
+        header, note = COLLEAGUE[lang]
+        return "plain", (
+            f"{text}\n\n________________________________\n{header}\n\n{note}\n\n"
+            f"________________________________\n{OUTLOOK[lang]}\n\n{REMINDER[lang]}\n"
+        )
     if case.style == "html":
         lines = "".join(f"<div>{html.escape(line) or '<br>'}</div>" for line in text.split("\n"))
         quoted = "".join(f"<div>{html.escape(line) or '<br>'}</div>" for line in REMINDER[lang].split("\n"))
