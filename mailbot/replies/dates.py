@@ -30,6 +30,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from mailbot.replies.fold import fold, folded
+
 MONTHS: dict[str, int] = {}
 for _num, _names in enumerate(
     [
@@ -50,6 +52,9 @@ for _num, _names in enumerate(
 ):
     for _name in _names:
         MONTHS[_name] = _num
+
+for _name in list(MONTHS):
+    MONTHS.setdefault(fold(_name), MONTHS[_name])  # "decembre", "fevr": typed without accents
 
 WEEKDAYS: dict[str, int] = {}
 for _num, _names in enumerate(
@@ -74,6 +79,9 @@ _NUMBER_WORDS = {
     "huit": 8, "eight": 8, "acht": 8, "dix": 10, "ten": 10, "tien": 10, "zehn": 10,
     "quinze": 15, "fifteen": 15, "vijftien": 15, "fünfzehn": 15,
 }
+
+for _name in list(_NUMBER_WORDS):
+    _NUMBER_WORDS.setdefault(fold(_name), _NUMBER_WORDS[_name])
 
 _MONTH_RE = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 _WEEKDAY_RE = "|".join(sorted((re.escape(w) for w in WEEKDAYS if len(w) > 3), key=len, reverse=True))
@@ -158,128 +166,113 @@ def _make(year: int, month: int, day: int) -> date | None:
 
 # Each pattern carries a handler name; order matters (longer, more specific first).
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("iso", re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b")),
+    ("iso", folded(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b")),
     (
         "numeric",
-        re.compile(
+        folded(
             r"(?<![\d.,/-])(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})(?:[/.-](?P<y>(?:19|20)?\d\d))?(?![\d/-]|[.,]\d)"
             r"(?!\s*(?:working\s+|business\s+|werk)?(?:days?|jours?|dagen|tagen?|weeks?|semaines?|weken|h\b|uur|heures?|%))",
-            re.IGNORECASE,
         ),
     ),
     (
         "day_month",
-        re.compile(
+        folded(
             rf"(?<![\w-])(?P<d>\d{{1,2}}|1er|premier){_ORD}\s*(?:de\s+|of\s+)?(?P<mon>{_MONTH_RE})\b\.?(?:,?\s+(?P<y>(?:19|20)\d\d))?",
-            re.IGNORECASE,
         ),
     ),
     (
         "month_day",
-        re.compile(
+        folded(
             rf"\b(?P<mon>{_MONTH_RE})\.?\s+(?P<d>\d{{1,2}}){_ORD}(?![\d:])(?:,?\s+(?P<y>(?:19|20)\d\d))?",
-            re.IGNORECASE,
         ),
     ),
     (
         # "vendredi 13", "Friday the 13th", "vrijdag 13 december": the day number decides.
         "weekday_day",
-        re.compile(
+        folded(
             rf"\b(?:{_WEEKDAY_RE})\s+(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th|er|e|ste|de|\.)?(?:\s+(?P<mon>{_MONTH_RE})\b\.?)?(?![\d/.:-]*\d)",
-            re.IGNORECASE,
         ),
     ),
     (
         "relative_week",
-        re.compile(
+        folded(
             r"\b(?:(?:d'ici\s+)?(?:la\s+)?fin\s+de\s+(?:la\s+)?semaine\s+prochaine|end\s+of\s+next\s+week|"
             r"eind\s+volgende\s+week|(?:la\s+)?semaine\s+prochaine|(?:la\s+)?semaine\s+suivante|next\s+week|"
             r"(?:de\s+)?volgende\s+week|(?:in\s+der\s+)?nächsten?\s+woche|(?:begin|start)\s+(?:of\s+)?next\s+week)\b",
-            re.IGNORECASE,
         ),
     ),
     (
         "this_week",
-        re.compile(
+        folded(
             r"\b(?:(?:d'ici\s+(?:à\s+)?)?(?:la\s+)?fin\s+de\s+(?:la\s+|cette\s+)?semaine|cette\s+semaine|"
             r"(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the|this)\s+week|this\s+week|deze\s+week|"
             r"(?:aan\s+het\s+)?eind(?:e)?\s+van\s+(?:de(?:ze)?\s+)?week|diese\s+woche|ende\s+der\s+woche)\b",
-            re.IGNORECASE,
         ),
     ),
     (
         "year_end",
-        re.compile(
+        folded(
             r"\b(?:(?:la\s+)?fin\s+(?:de\s+)?l['’]année|(?:the\s+)?end\s+of\s+(?:the|this)\s+year|year[- ]end|"
             r"eind(?:e)?\s+van\s+(?:het|dit)\s+jaar|jaareinde|jahresende|ende\s+des\s+jahres)\b",
-            re.IGNORECASE,
         ),
     ),
     (
         "month_end_next",
-        re.compile(
+        folded(
             r"\b(?:fin\s+(?:du\s+)?mois\s+prochain|end\s+of\s+next\s+month|eind\s+volgende\s+maand|"
             r"ende\s+nächsten\s+monats)\b",
-            re.IGNORECASE,
         ),
     ),
     (
         "month_start_next",
-        re.compile(
+        folded(
             r"\b(?:(?:au\s+)?début\s+(?:du\s+)?mois\s+prochain|(?:early|beginning\s+of|start\s+of)\s+next\s+month|"
             r"begin\s+volgende\s+maand|anfang\s+nächsten\s+monats)\b",
-            re.IGNORECASE,
         ),
     ),
     (
         "month_end",
-        re.compile(
+        folded(
             r"\b(?:(?:à\s+la\s+|d'ici\s+(?:la\s+)?)?fin\s+(?:du|de\s+ce|de)\s+mois|(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the|this)\s+month|"
             r"month[- ]end|eind(?:e)?\s+(?:van\s+)?(?:deze|de)\s+maand|einde\s+van\s+de\s+maand|eind\s+deze\s+maand|"
             r"monatsende|ende\s+des\s+monats|ende\s+dieses\s+monats)\b",
-            re.IGNORECASE,
         ),
     ),
     (
         "named_month_part",
-        re.compile(
+        folded(
             rf"\b(?P<part>fin|début|debut|mi|mid|end\s+of|early|begin|eind|half|ende|anfang|mitte)[-\s]+(?:de\s+|d'|of\s+)?(?P<mon>{_MONTH_RE})\b\.?(?:\s+(?P<y>(?:19|20)\d\d))?",
-            re.IGNORECASE,
         ),
     ),
     (
         "in_month",
-        re.compile(rf"\b(?:en|in|im|courant|dans\s+le\s+courant\s+de)\s+(?P<mon>{_MONTH_RE})\b(?!\s*\d)", re.IGNORECASE),
+        folded(rf"\b(?:en|in|im|courant|dans\s+le\s+courant\s+de)\s+(?P<mon>{_MONTH_RE})\b(?!\s*\d)", re.IGNORECASE),
     ),
     (
         "in_days",
-        re.compile(
+        folded(
             rf"\b(?:dans|sous|d'ici|in|within|binnen|over|innerhalb\s+von|innerhalb)\s+(?:les\s+|the\s+next\s+|de\s+)?(?P<n>\d{{1,3}}|{_NUM_RE})\s+(?P<unit>jours?|days?|dagen|dag|tagen?|semaines?|weeks?|weken|wochen?)\b",
-            re.IGNORECASE,
         ),
     ),
-    ("idiom_days", re.compile(r"\b(?P<n>huit|quinze)\s+jours\b", re.IGNORECASE)),
+    ("idiom_days", folded(r"\b(?P<n>huit|quinze)\s+jours\b")),
     (
         "weekday",
-        re.compile(
+        folded(
             rf"\b(?:(?P<pre>next|this|coming|last|volgende|komende|aanstaande|vorige|afgelopen|nächsten|nächste|kommenden|letzten|ce|le)\s+)?(?P<wd>{_WEEKDAY_RE})\b(?:\s+(?P<post>prochain|dernier|qui\s+vient|passé|prochainement))?",
-            re.IGNORECASE,
         ),
     ),
     (
         "bare_day",
-        re.compile(
+        folded(
             r"(?:\b(?:le|du|au|avant\s+le|après\s+le|jusqu'au|the|on\s+the|by\s+the|before\s+the|after\s+the|until\s+the|op\s+de|voor\s+de|tegen\s+de|na\s+de|am|bis\s+zum|vor\s+dem|zum)\s+)(?P<d>\d{1,2})(?P<ord>st|nd|rd|th|er|e|ste|de|\.)?(?![\d/.,:-]*\d)(?!\s*(?:%|€|eur|euros?|h\b|uur|heures?|jours?|days?|dagen|mois|months?|jaar|ans?))",
-            re.IGNORECASE,
         ),
     ),
     (
         "relative_day",
-        re.compile(
+        folded(
             r"\b(?:après[- ]demain|day\s+after\s+tomorrow|overmorgen|übermorgen|avant[- ]hier|day\s+before\s+yesterday|"
             r"eergisteren|vorgestern|aujourd'hui|today|vandaag|heute|demain|tomorrow|morgen|hier|yesterday|gisteren|gestern|"
             r"ce\s+matin|this\s+morning|vanochtend|vanmorgen|heute\s+morgen)\b",
-            re.IGNORECASE,
         ),
     ),
 ]
@@ -292,6 +285,10 @@ _RELATIVE_OFFSETS = {
     "demain": 1, "tomorrow": 1, "morgen": 1,
     "hier": -1, "yesterday": -1, "gisteren": -1, "gestern": -1,
 }
+
+
+for _name in list(_RELATIVE_OFFSETS):
+    _RELATIVE_OFFSETS.setdefault(fold(_name), _RELATIVE_OFFSETS[_name])
 
 
 def _resolve(kind: str, m: re.Match[str], today: date, past: bool) -> tuple[date | None, bool]:
@@ -388,7 +385,7 @@ def _resolve(kind: str, m: re.Match[str], today: date, past: bool) -> tuple[date
         return _pick_day(int(g["d"]), today, past), False
     if kind == "relative_day":
         key = " ".join(m.group(0).lower().split())
-        key = key.replace("après demain", "après-demain").replace("avant hier", "avant-hier")
+        key = key.replace("apres demain", "apres-demain").replace("avant hier", "avant-hier")
         offset = _RELATIVE_OFFSETS.get(key)
         if offset is None:
             return None, False
@@ -410,6 +407,7 @@ def find_dates(
     >>> [f.value for f in find_dates("on paiera vendredi prochain", date(2024, 12, 4))]
     [datetime.date(2024, 12, 6)]
     """
+    text = fold(text)  # same offsets; "debut janvier", "apres-demain" read like the accented words
     taken: list[tuple[int, int]] = []
     found: list[FoundDate] = []
     for kind, pattern in _PATTERNS:

@@ -1,0 +1,184 @@
+"""The words that reveal what a client means, per intent, in French, English, Dutch and German.
+
+A lexicon, not logic: `mailbot.replies.intent` finds these cues clause by clause, drops the
+negated and hypothetical ones and decides. Patterns are written with accents and compiled folded
+(`mailbot.replies.fold`), so "reçu" also reads "recu". A cue's category becomes the reason of a
+dispute ("wrong_amount: ne correspond pas").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mailbot.replies.fold import folded
+
+_W = r"(?:[^\s!?;]+\s+)"  # one word and its space, for "up to n words between" gaps
+
+@dataclass(frozen=True)
+class Cue:
+    intent: str
+    category: str
+    pattern: re.Pattern[str]
+    strength: float  # confidence when this cue decides
+    negatable: bool = True  # False when the cue already carries its own negation
+
+
+def _c(intent: str, category: str, pattern: str, strength: float = 0.9, negatable: bool = True) -> Cue:
+    return Cue(intent, category, folded(pattern), strength, negatable)
+
+
+_GOODS = (
+    r"(?:marchandises?|commandes?|livraisons?|produits?|matériel|colis|prestations?|travaux|articles?|pièces?|"
+    r"goods|order|delivery|deliveries|items?|products?|shipment|parcel|parts|materials?|service|work|"
+    r"goederen|bestelling|levering|producten|artikelen|pakket|onderdelen|werkzaamheden|"
+    r"ware|bestellung|lieferung|leistung)"
+)
+_INVOICE = r"(?:facture|invoice|factuur|rechnung|nota)"
+
+CUES: list[Cue] = [
+    # --- dispute -------------------------------------------------------------------------
+    _c("dispute", "contested", r"\b(?:je|nous|on)\s+(?:[^\s!?;]+\s+)?contest\w*|\bcontest(?:ons|e|er|ation)\b"),
+    _c("dispute", "contested", r"\b(?:dispute|disputing|disputed|contest(?:ing)?)\b"),
+    _c("dispute", "contested", r"\b(?:betwist\w*|bestreit\w*|beanstand\w*|widersprech\w*|reklamation)\b"),
+    _c("dispute", "contested", r"\b(?:désaccord|disagree|oneens|niet\s+akkoord|nicht\s+einverstanden|litige|réclamation|complaint|klacht)\b"),
+    _c("dispute", "contested", r"\bpas\s+d['’]accord\b", negatable=False),
+    _c("dispute", "contested", r"\b(?:nous|je)\s+(?:refusons|refuse)\s+(?:de\s+(?:payer|régler)|cette\s+facture)|\brefuse\s+to\s+pay\b|\bweigeren\s+(?:te\s+)?betalen\b"),
+    _c("dispute", "wrong_amount",
+       rf"\b(?:montant|prix|total|tarif|somme|{_INVOICE}|amount|price|figure|bedrag|prijs|totaal|betrag|preis)\s+{_W}{{0,4}}(?:est|is|seems|looks|semble|me semble|nous semble|lijkt|ist)?\s*{_W}{{0,2}}"
+       r"(?:erroné\w*|incorrect\w*|faux|fausse|inexact\w*|trop\s+élevé\w*|exagéré\w*|wrong|incorrect|inaccurate|too\s+high|overstated|onjuist|fout\w*|verkeerd|te\s+hoog|falsch|zu\s+hoch)\b"),
+    _c("dispute", "wrong_amount",
+       r"\b(?:erreur|error|mistake|fout|fehler)\s+(?:[^\s!?;]+\s+){0,2}(?:sur|dans|in|on|op|auf)\s+(?:la|votre|cette|the|your|this|de|uw|die|ihrer)\s+(?:facture|invoice|factuur|rechnung)"),
+    _c("dispute", "wrong_amount", r"\b(?:facture|invoice|factuur)\s+(?:est\s+|is\s+)?(?:erronée|incorrecte|wrong|incorrect|onjuist|foutief)\b"),
+    _c("dispute", "wrong_amount", r"\b(?:overcharged|over-?billed|surfactur\w+|trop\s+factur\w+|te\s+veel\s+(?:gefactureerd|aangerekend|gerekend)|zu\s+viel\s+berechnet)\b"),
+    _c("dispute", "wrong_amount", r"\bklopt\s+niet\b|\bstimmt\s+nicht\b|\bne\s+(?:correspond|colle)\s+pas\b|\b(?:does|do|did)\s*n['o’]t\s+(?:match|correspond|add\s+up)\b|\b(?:does|do)\s+not\s+(?:match|correspond)\b|\bkomt\s+niet\s+overeen\b", negatable=False),
+    _c("dispute", "wrong_amount", r"\b(?:au\s+lieu\s+de|instead\s+of|in\s+plaats\s+van|statt)\b.{0,40}\d", 0.75),
+    _c("dispute", "duplicate",
+       r"\b(?:factur\w+\s+(?:deux\s+fois|en\s+double|à\s+double)|double\s+facturation|(?:charged|billed|invoiced)\s+twice|double[- ]?(?:billed|charged|invoiced)|"
+       r"duplicate\s+(?:charge|invoice\s+for\s+the\s+same)|dubbel\s+gefactureerd|twee\s+keer\s+gefactureerd|twee\s+keer\s+(?:aangerekend|in\s+rekening)|doppelt\s+berechnet)\b"),
+    _c("dispute", "not_delivered",
+       rf"\b(?:n['’]|ne\s+)?(?:avons|ai|a|ont)\s+(?:toujours\s+|jamais\s+|pas\s+|encore\s+)+(?:rien\s+)?(?:été\s+livrés?|reçu\s+(?:[^\s!?;]+\s+){{0,2}}{_GOODS})", negatable=False),
+    _c("dispute", "not_delivered",
+       rf"\b{_GOODS}\s+(?:[^\s!?;]+\s+){{0,4}}(?:n['’]\w+\s+|ne\s+\w+\s+)?(?:pas|jamais|never|not|wasn['’]t|weren['’]t|hasn['’]t|haven['’]t|niet|nooit|nie|nicht)\s+(?:encore\s+|yet\s+|been\s+|été\s+|ooit\s+)*(?:livrée?s?|reçue?s?|arrivée?s?|effectuée?s?|réalisée?s?|delivered|arrived|received|shipped|performed|completed|geleverd|ontvangen|aangekomen|uitgevoerd|geliefert|erhalten)\b", negatable=False),
+    _c("dispute", "not_delivered",
+       rf"\b(?:never|not|haven['’]t|have\s+not|hasn['’]t|has\s+not|didn['’]t|did\s+not|still\s+not|still\s+haven['’]t)\s+(?:yet\s+|even\s+)?(?:been\s+)?(?:received|got|gotten|delivered)\s+(?:[^\s!?;]+\s+){{0,2}}{_GOODS}", negatable=False),
+    _c("dispute", "not_delivered",
+       rf"\b(?:nooit|niet|nog\s+niet|nog\s+steeds\s+niet)\s+(?:[^\s!?;]+\s+){{0,2}}(?:geleverd|afgeleverd)\b|\b{_GOODS}\s+(?:[^\s!?;]+\s+){{0,5}}(?:nooit|niet|nog\s+niet)\s+(?:[^\s!?;]+\s+)?(?:geleverd|ontvangen|gekregen)", 0.85, negatable=False),
+    _c("dispute", "not_delivered", r"\b(?:jamais\s+été\s+livré\w*|pas\s+(?:encore\s+)?été\s+livré\w*|non\s+livré\w*|not\s+(?:yet\s+)?(?:been\s+)?delivered|never\s+(?:been\s+)?delivered|never\s+arrived|niet\s+geleverd|nooit\s+geleverd|nicht\s+geliefert|nie\s+geliefert)\b", negatable=False),
+    _c("dispute", "not_ordered",
+       r"\b(?:pas\s+ce\s+que\s+nous\s+avons\s+commandé|jamais\s+commandé|pas\s+commandé|n['’]avons\s+(?:jamais|pas)\s+commandé|not\s+what\s+we\s+ordered|never\s+ordered|did\s*n['o]t\s+order|didn['’]t\s+order|not\s+ordered|"
+       r"niet\s+(?:wat\s+we\s+)?besteld|nooit\s+besteld|hebben\s+(?:dit|dat|het)\s+niet\s+besteld|nicht\s+bestellt|nie\s+bestellt)\b", negatable=False),
+    _c("dispute", "quality",
+       r"\b(?:déçue?s?\s+(?:\S+\s+){0,2}qualité|défectueu\w*|défaut\w*|abîmé\w*|endommagé\w*|cassé\w*|non\s+conforme\w*|mauvaise\s+qualité|qualité\s+(?:insuffisante|médiocre|décevante)|malfaçon\w*|"
+       r"defective|damaged|broken|faulty|poor\s+quality|substandard|"
+       r"defect|kapot|beschadigd|slechte\s+kwaliteit|gebrekkig|mangelhaft|beschädigt)\b"),
+    # "does not work" is a complaint about what was sold, not about an IBAN or a link.
+    _c("dispute", "quality",
+       rf"\b(?:{_GOODS}|machine|site|website|logiciel|software|appareil|apparaat|installation|installatie|système|system|systeem)\s+(?:\S+\s+){{0,4}}?"
+       r"(?:ne\s+fonctionne\s+(?:pas|plus)|(?:is\s+|are\s+)?not\s+working|does\s*n['o’]?t\s+work|do\s*n['o’]?t\s+work|werkt\s+niet|werken\s+niet|funktioniert\s+nicht)", negatable=False),
+    _c("dispute", "already_credited",
+       r"\b(?:annulée?\s+par\s+(?:l['’]|un\s+|notre\s+|votre\s+)?avoir|avoir\s+(?:[^\s!?;]+\s+){0,2}(?:émis|reçu|accordé|établi|envoyé)|(?:fait|émis|établi|reçu)\s+(?:l['’]objet\s+d['’])?un\s+avoir|déjà\s+(?:été\s+)?(?:crédité|remboursé|annulé)|"
+       r"credit\s+note|credited|already\s+(?:been\s+)?(?:refunded|cancelled|canceled)|"
+       r"creditnota|gecrediteerd|al\s+(?:terug)?betaald\s+door\s+u|gutschrift|gutgeschrieben|storniert)\b"),
+    # --- paid claim ----------------------------------------------------------------------
+    _c("paid_claim", "paid",
+       r"\b(?:avons|ai|avez|a)\s+(?:déjà\s+|bien\s+|hier\s+|ce\s+matin\s+|aujourd['’]hui\s+)*(?:payé|réglé|viré|acquitté|soldé|"
+       r"effectué\s+(?:le|un|notre|ce)\s+(?:virement|paiement|règlement)|procédé\s+au\s+(?:paiement|règlement|virement)|envoyé\s+(?:le|un|notre)\s+(?:paiement|virement|chèque|règlement)|fait\s+(?:le|un)\s+virement)"),
+    _c("paid_claim", "paid",
+       r"\b(?:virement|paiement|règlement|chèque|transfert)\s+(?:[^\s!?;]+\s+){0,4}?(?:a\s+été|est|avait\s+été|été)\s+(?:bien\s+|déjà\s+)?(?:effectué|fait|envoyé|parti|réalisé|passé|émis|exécuté|initié|posté)"),
+    _c("paid_claim", "paid", r"\b(?:virement|paiement|règlement)\s+(?:effectué|fait|réalisé|envoyé|émis|exécuté|parti)\b"),
+    _c("paid_claim", "paid",
+       r"\b(?:facture|montant|somme|solde)\s+(?:[^\s!?;]+\s+){0,4}?(?:a\s+été|est|était)\s+(?:déjà\s+|bien\s+)?(?:payée?|réglée?|acquittée?|soldée?)"),
+    _c("paid_claim", "paid", r"\bdéjà\s+(?:été\s+)?(?:payée?s?|réglée?s?|viré)\b"),
+    _c("paid_claim", "paid",
+       r"\b(?:preuve|justificatif|avis|confirmation|copie)\s+d[eu']\s*(?:notre\s+)?(?:paiement|virement|règlement)|"
+       r"\b(?:proof|confirmation|evidence)\s+of\s+(?:the\s+)?(?:payment|transfer)|\bremittance\s+advice|\bpayment\s+confirmation|"
+       r"\bbetalingsbewijs|\bbewijs\s+van\s+betaling|\bzahlungsnachweis|\büberweisungsbeleg"),
+    _c("paid_claim", "paid",
+       r"\b(?:we|i|we['’]ve|i['’]ve|we\s+have|i\s+have|we\s+had|our\s+accounts\s+(?:team|department)\s+(?:has\s+)?)\s*(?:already\s+|just\s+|actually\s+|both\s+)?(?:paid|settled|wired|transferred|remitted|"
+       r"sent\s+(?:you\s+)?(?:the\s+|a\s+|our\s+)?(?:payment|money|transfer|funds|cheque|check|wire)|made\s+(?:the\s+|a\s+)?(?:payment|transfer|bank\s+transfer)|initiated\s+(?:the\s+|a\s+)?(?:payment|transfer))"),
+    _c("paid_claim", "paid",
+       r"\b(?:payment|transfer|invoice|amount|bill|balance|wire|it|funds|money|cheque|check)\s+(?:[^\s!?;]+\s+){0,3}?(?:was|has\s+been|had\s+been|have\s+been|were|is\s+already)\s+(?:already\s+|fully\s+)?(?:paid|made|sent|settled|processed|executed|initiated|transferred|released|wired)"),
+    _c("paid_claim", "paid", r"\balready\s+(?:been\s+)?(?:paid|settled)\b|\bpaid\s+in\s+full\b|\bhas\s+been\s+paid\b"),
+    _c("paid_claim", "paid", r"^\W*(?:just\s+|already\s+)?(?:sent|paid|wired|transferred)\s+(?:you\s+)?(?:the\s+|our\s+)?(?:payment|money|funds|transfer|amount|invoice|it)\b", 0.8),
+    _c("paid_claim", "paid", r"\bc['’]est\s+(?:déjà\s+|bien\s+)?(?:payé|réglé|viré)\b|^\W*(?:déjà\s+)?(?:payé|réglé|viré)\b"),
+    _c("paid_claim", "paid", r"\b(?:net|zojuist|zonet|zo\s+net|vandaag|gisteren|al|reeds)\s+(?:betaald|overgemaakt|overgeschreven|voldaan)\b|^\W*(?:is\s+)?(?:gisteren\s+|vandaag\s+)?(?:betaald|overgemaakt)\b"),
+    _c("paid_claim", "paid",
+       r"\b(?:hebben|heb|hebt|is|zijn|werd|werden)\s+(?:[^\s!?;]+\s+){0,6}?(?:betaald|overgemaakt|voldaan|overgeschreven|gestort)\b"),
+    _c("paid_claim", "paid", r"\b(?:betaald|overgemaakt|voldaan)\s+(?:op|gisteren|vandaag|vorige|afgelopen|eergisteren)\b"),
+    _c("paid_claim", "paid",
+       r"\b(?:haben|habe|hat|wurde|wurden|ist)\s+(?:[^\s!?;]+\s+){0,6}?(?:bezahlt|überwiesen|beglichen)\b"),
+    # --- plan request --------------------------------------------------------------------
+    _c("plan_request", "plan",
+       r"\b(?:en\s+plusieurs\s+(?:fois|versements|échéances)|en\s+(?:deux|trois|quatre|cinq|six|\d+)\s+(?:fois|versements|mensualités|échéances|paiements)|"
+       r"échéancier|paiements?\s+échelonnés?|échelonn\w+|étaler\s+(?:le\s+|les\s+|ce\s+)?(?:paiements?|règlements?|montant)|mensualités|facilités?\s+de\s+paiement|plan\s+de\s+paiement)\b"),
+    _c("plan_request", "plan",
+       r"\b(?:instal?ments?|payment\s+(?:plan|arrangement|schedule)|pay\s+(?:it\s+)?in\s+(?:[^\s!?;]+\s+)?(?:parts|stages|tranches|chunks)|spread\s+(?:out\s+)?(?:the\s+)?(?:payments?|cost|amount)|"
+       r"split\s+(?:the\s+)?(?:payment|invoice|amount|bill)|monthly\s+payments|staggered\s+payments?|part[- ]payments?)\b"),
+    _c("plan_request", "plan",
+       r"\b(?:in\s+(?:[^\s!?;]+\s+)?termijnen|betalingsregeling|afbetalingsregeling|betaalregeling|gespreid\s+betalen|(?:betaling\s+)?spreiden|"
+       r"in\s+(?:twee|drie|vier|\d+)\s+(?:keer|delen|termijnen|maandelijkse)|maandelijkse\s+(?:betalingen|termijnen|bedragen)|"
+       r"ratenzahlung|in\s+raten|teilzahlung\w*)\b"),
+    # --- copy request --------------------------------------------------------------------
+    _c("copy_request", "copy",
+       rf"\b(?:renvoy\w+|réenvoy\w+|retransmett\w+|transmett\w+|envoy\w+|faire\s+parvenir|adress\w+|resend|re-send|send|forward|e-?mail|"
+       rf"sturen|toesturen|versturen|doorsturen|mailen|sende\w*|schick\w*|zusenden)\s+(?:[^\s!?;]+\s+){{0,4}}"
+       rf"(?:{_INVOICE}|copie|duplicata|copy|kopie|duplicaat|pdf)\b(?!\s+(?:à|to|aan|an)\s+(?:notre|our|ons)\s+(?:service|department|afdeling))"),
+    _c("copy_request", "copy",
+       rf"\b(?:copie|duplicata|double|copy|kopie|duplicaat|duplicate)\s+(?:[^\s!?;]+\s+){{0,3}}(?:de\s+|of\s+|van\s+|der\s+)(?:la|votre|cette|the|your|this|that|de|uw|deze|die|ihrer)?\s*{_INVOICE}"),
+    _c("copy_request", "copy",
+       rf"\b(?:{_INVOICE})\s+(?:[^\s!?;]+\s+){{0,4}}(?:à\s+nouveau|de\s+nouveau|again|opnieuw|nogmaals|nog\s+een\s+keer|nog\s+eens|erneut|nochmals|noch\s+einmal)\b"),
+    _c("copy_request", "copy",
+       rf"\b(?:à\s+nouveau|de\s+nouveau|again|opnieuw|nogmaals|erneut|nochmals)\s+(?:[^\s!?;]+\s+){{0,3}}(?:{_INVOICE})\b"),
+    _c("copy_request", "missing_invoice",
+       rf"\b(?:pas|jamais|never|not|didn['’]t|haven['’]t|niet|nooit|nicht|nie|kein\w*)\s+(?:[^\s!?;]+\s+){{0,3}}(?:reçu|received|got|gotten|seen|ontvangen|gezien|gehad|gekregen|erhalten)\s+(?:[^\s!?;]+\s+){{0,3}}{_INVOICE}",
+       negatable=False),
+    _c("copy_request", "copy",
+       r"\b(?:me|nous)\s+(?:la|les)\s+(?:renvoyer|réenvoyer|retransmettre|transmettre|faire\s+parvenir|envoyer)\b|\bn['’]ai\s+pas\s+(?:reçu\s+)?(?:la|votre|cette)\s+facture", 0.85),
+    _c("copy_request", "missing_invoice",
+       rf"\b(?:niet|not|pas|nicht)\s+(?:de|the|la|die)\s+{_INVOICE}\s+(?:zelf|itself|elle-même|selbst)", 0.85, negatable=False),
+    _c("copy_request", "missing_invoice",
+       rf"\b{_INVOICE}\s+(?:[^\s!?;]+\s+){{0,5}}(?:introuvable|illisible|pas\s+reçue|jamais\s+reçue|jamais\s+arrivée|manquante|missing|not\s+attached|unreadable|corrupt\w*|can['’]?not\s+be\s+opened|"
+       r"niet\s+ontvangen|nooit\s+ontvangen|kwijt|niet\s+(?:te\s+)?(?:openen|vinden|gevonden)|nicht\s+erhalten|nie\s+erhalten)", negatable=False),
+    _c("copy_request", "missing_invoice",
+       rf"\b(?:retrouve|trouve|find|locate|vinden|terugvinden|finden)\s+(?:[^\s!?;]+\s+){{0,2}}(?:la|votre|cette|the|your|this|that|de|uw|deze|die|ihre)?\s*{_INVOICE}", 0.8, negatable=False),
+    # --- promise -------------------------------------------------------------------------
+    _c("promise", "promise",
+       r"\b(?:allons|vais|va|allez)\s+(?:vous\s+|le\s+|la\s+|les\s+)?(?:[^\s!?;]+\s+){0,4}?(?:payer|régler|solder|virer|procéder\s+au|effectuer|faire\s+(?:le|un)\s+(?:virement|paiement|nécessaire)|envoyer\s+(?:le|un|notre)\s+(?:paiement|virement|règlement|chèque))"),
+    _c("promise", "promise",
+       r"\b(?:paierons|payerons|paierai|payerai|réglerons|réglerai|virerons|virerai|effectuerons|effectuerai|procéderons|procéderai|solderons|ferons\s+(?:le|un)\s+(?:virement|paiement|nécessaire)|ferai\s+(?:le|un)\s+(?:virement|paiement))\b"),
+    _c("promise", "promise",
+       rf"\b(?:paiement|virement|règlement|{_INVOICE}|solde|montant|somme)\s+(?:[^\s!?;]+\s+){{0,4}}?(?:sera|seront|va\s+être|interviendra|partira|arrivera|est\s+prévu|est\s+programmé|est\s+planifié|sera\s+effectué|devrait\s+(?:être|arriver|partir|intervenir))"),
+    _c("promise", "promise",
+       r"\b(?:pouvons|pourrons|pourrai|peux|pourrions|compte|comptons|prévoyons|prévois|prévu\s+de|espérons|espère|essaierons|essayerons|tâcherons)\s+(?:vous\s+)?(?:[^\s!?;]+\s+){0,2}?(?:payer|régler|virer|solder|effectuer\s+le\s+(?:virement|paiement))"),
+    _c("promise", "promise",
+       r"\b(?:paiement|virement|règlement)\s+(?:[^\s!?;]+\s+){0,2}(?:prévu|programmé|planifié)\b"),
+    _c("promise", "promise",
+       r"(?:\b(?:will|shall|going\s+to|plan\s+to|planning\s+to|intend\s+to|expect\s+to|aim\s+to|hope\s+to|try\s+to|able\s+to|can|could)|['’]ll)\s+(?:[^\s!?;]+\s+){0,3}?(?:pay|settle|transfer|wire|remit|clear|process|release|(?:get|be)\s+paid|"
+       r"make\s+(?:the\s+|a\s+)?(?:payment|transfer)|send\s+(?:you\s+)?(?:the\s+|a\s+)?(?:payment|money|transfer|funds))\b"),
+    _c("promise", "promise",
+       rf"\b(?:payment|transfer|{_INVOICE}|amount|balance|it|funds|money)\s+(?:[^\s!?;]+\s+){{0,3}}?(?:will|should|is\s+going\s+to|is\s+scheduled|is\s+planned|shall)\s+(?:[^\s!?;]+\s+){{0,2}}?(?:be\s+(?:paid|made|sent|settled|processed|released|transferred|included|executed|done)|arrive|go\s+out|reach|follow|be\s+in)"),
+    _c("promise", "promise", r"\b(?:scheduled|planned|queued|booked)\s+(?:[^\s!?;]+\s+){0,3}(?:payment|transfer|for\s+payment|in\s+(?:our|the)\s+(?:next\s+)?payment\s+run)|\bpayment\s+run\b"),
+    _c("promise", "promise",
+       r"\b(?:zullen|zal|gaan|ga|gaat|kunnen|kan|proberen|probeer|hopen|hoop|willen|wil)\s+(?:[^\s!?;]+\s+){0,9}?(?:betalen|overmaken|voldoen|overschrijven|storten|betaald|overgemaakt|voldaan)\b"),
+    _c("promise", "promise",
+       r"\b(?:wordt|worden|zal\s+worden|zullen\s+worden)\s+(?:[^\s!?;]+\s+){0,6}?(?:betaald|overgemaakt|voldaan|overgeschreven|verwerkt|uitbetaald)\b"),
+    _c("promise", "promise", r"\b(?:betalen|maken|storten)\s+(?:we|wij|ik)\b(?:\s+\w+){0,6}\s*(?:over)?", 0.8),
+    # Present tense with a date means the future in Dutch, German and French ("we betalen
+    # volgende week", "wir zahlen am Freitag", "on règle vendredi"): counted only with a date.
+    _c("promise", "present_with_date",
+       r"\b(?:(?:we|wij|ik)\s+(?:betalen|betaal|maken|storten|voldoen)|(?:wir|ich)\s+(?:zahlen|zahle|überweisen|überweise|begleichen)|"
+       r"(?:on|nous|je)\s+(?:vous\s+|le\s+|la\s+|les\s+|l['’])?(?:paie|paye|payons|règle|réglons|vire|virons|solde|soldons|envoie|envoyons)|(?:we|i)\s+(?:pay|settle|transfer)|"
+       r"(?:ik|we|wij)\s+(?:maak|maken)\s+(?:[^\s!?;]+\s+){0,5}?over)\b", 0.8),
+    _c("promise", "promise", r"\b(?:ingepland|staat\s+gepland|in\s+de\s+(?:volgende\s+)?betaalrun|betaalrun)\b", 0.85),
+    _c("promise", "promise",
+       r"\b(?:werden|werde|wird|können|kann)\s+(?:[^\s!?;]+\s+){0,6}?(?:bezahlen|überweisen|begleichen|bezahlt|überwiesen|beglichen)\b|\b(?:überweisen|zahlen|begleichen)\s+wir\b"),
+    # "nous ne pourrons pas payer avant le 30": a refusal with a date is a promise for that date.
+    _c("promise", "not_before",
+       r"\b(?:ne\s+(?:pourrons|pouvons|pourrai|peux|pourra)\s+(?:la\s+|le\s+|vous\s+|les\s+)?(?:payer|régler)\s+qu['’e]|"
+       r"ne\s+(?:pourrons|pouvons|pourrai|peux|pourra|sera)\s+pas\s+(?:[^\s!?;]+\s+){0,3}?(?:payer|régler|être\s+(?:payée?|réglée?))\s+(?:[^\s!?;]+\s+){0,3}?(?:avant|qu['’]à\s+partir|que)|"
+       r"(?:can['’]?not|can['’]t|won['’]t\s+be\s+able\s+to|will\s+not\s+be\s+able\s+to|unable\s+to|not\s+able\s+to)\s+(?:[^\s!?;]+\s+){0,2}?pay\s+(?:[^\s!?;]+\s+){0,3}?(?:before|until|till|prior\s+to)|"
+       r"(?:kunnen|kan)\s+(?:[^\s!?;]+\s+){0,4}(?:pas|niet\s+(?:eerder\s+dan|vóór|voor))\s+(?:[^\s!?;]+\s+){0,4}|"
+       r"(?:können|kann)\s+(?:[^\s!?;]+\s+){0,3}(?:erst|nicht\s+vor))", 0.85, negatable=False),
+    _c("promise", "promise", r"\bpas\s+avant\s+(?:le|la|fin)\b|\bnot\s+(?:before|until)\b|\bpas\s+vóór\b|\bniet\s+(?:vóór|voor)\s+(?:de|het|eind)\b|\berst\s+(?:am|ab|nach|ende)\b", 0.75, negatable=False),
+]
