@@ -7,7 +7,7 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .clock import Clock, OffsetClock, SystemClock
+from .clock import Clock, FileClock, OffsetClock, SystemClock
 from .compose import Templates
 from .config import Settings, load_settings
 from .daemon import Daemon
@@ -37,7 +37,11 @@ class Parts:
 
 def build_parts(settings: Settings) -> Parts:
     rules = load_rules(settings.rules_path)
-    clock: Clock = OffsetClock(settings.clock_start) if settings.clock_start else SystemClock()
+    clock: Clock = SystemClock()
+    if settings.clock_file:
+        clock = FileClock(settings.clock_file)
+    elif settings.clock_start:
+        clock = OffsetClock(settings.clock_start)
     if settings.embedded:
         maildir = settings.data_dir / "maildir"
         return Parts(settings, rules, MaildirMailbox(maildir), FolderSender(settings.data_dir / "sent-mail"), clock,
@@ -139,18 +143,21 @@ def check(*, verbose: bool, configure_logging: Callable[[bool, list[str]], None]
 
 
 def replay(*, verbose: bool, configure_logging: Callable[[bool, list[str]], None]) -> int:
-    """Forget the failed records so the quarantined messages are handled again, and put them back."""
+    """Put the quarantined messages that failed in a handler back in INBOX, each with a ticket
+    that tells the daemon to handle it again (once) instead of filing it as already handled.
+
+    It writes no store: the running daemon is the store's only writer (a second writer would
+    lose one side's changes). The daemon removes a ticket once the message is handled again.
+    """
     import email
     import email.policy
 
-    from tinydb import Query
-
-    from .daemon import message_key
+    from .daemon import message_key, replay_ticket
+    from .store import write_atomic
 
     settings = load_settings()
     configure_logging(verbose, _secrets(settings))
     parts = build_parts(settings)
-    store = Store.open(settings.data_dir)
     folder = settings.data_dir / "quarantine"
     files = sorted(folder.glob("*.eml")) if folder.exists() else []
     if not files:
@@ -160,9 +167,10 @@ def replay(*, verbose: bool, configure_logging: Callable[[bool, list[str]], None
     count = 0
     for path in files:
         raw = path.read_bytes()
-        key = message_key(raw)
-        with store.transaction():
-            store.table("messages").remove((Query().key == key) & (Query().error != None))  # noqa: E711
+        ticket = replay_ticket(settings.data_dir, message_key(raw))
+        ticket.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Ticket first: a crash before the append leaves the copy here, and a second replay redoes it.
+        write_atomic(ticket, path.name.encode())
         append_inbox(parts.mailbox, raw)
         path.unlink()
         count += 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Protocol
 
 
@@ -34,6 +35,24 @@ class OffsetClock:
 
     def now(self) -> datetime:
         return self._start + timedelta(seconds=time.monotonic() - self._t0)
+
+
+class FileClock:
+    """Test-only: "now" is the ISO date-time written in a file, read at every call.
+
+    Lets a black-box test (the kill -9 torture) move the time of a `mailbot run` subprocess,
+    across its restarts, by rewriting one file. Set with MAILBOT_CLOCK_FILE.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def now(self) -> datetime:
+        text = self.path.read_text(encoding="utf-8").strip()
+        when = datetime.fromisoformat(text)
+        if when.tzinfo is None:
+            raise ValueError(f"{self.path}: the time must carry its offset, e.g. 2026-12-01T09:00:00+01:00")
+        return when.astimezone(timezone.utc)
 
 
 class ManualClock:

@@ -56,6 +56,8 @@ class Settings:
     max_message_bytes: int = 25 * 1024 * 1024  # larger messages are quarantined unread
     max_attachment_bytes: int = 15 * 1024 * 1024
     embedded_smtp_port: int = 2525
+    tick_seconds: float = 60.0  # the longest wait in IDLE: due reminders are planned at least this often
+    clock_file: Path | None = None  # test-only: read "now" from this file (see clock.FileClock)
 
     @property
     def embedded(self) -> bool:
@@ -176,6 +178,16 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_att = int(float(att_mb) * 1024 * 1024)
     except ValueError:
         raise ConfigError(f"MAILBOT_MAX_ATTACHMENT_MB must be a number of megabytes, got {att_mb!r}") from None
+    tick_text = env.get("MAILBOT_TICK_SECONDS", "60")
+    try:
+        tick = float(tick_text)
+        if not 0.05 <= tick <= 25 * 60:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(f"MAILBOT_TICK_SECONDS must be a number of seconds between 0.05 and 1500, got {tick_text!r}") from None
+    clock_file = Path(env["MAILBOT_CLOCK_FILE"]) if env.get("MAILBOT_CLOCK_FILE") else None
+    if clock_file is not None and clock_start is not None:
+        raise ConfigError("set MAILBOT_CLOCK_START or MAILBOT_CLOCK_FILE, not both")
     port_text = env.get("MAILBOT_EMBEDDED_SMTP_PORT", "2525")
     if not port_text.isdigit():
         raise ConfigError(f"MAILBOT_EMBEDDED_SMTP_PORT must be a port number, got {port_text!r}")
@@ -193,4 +205,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_message_bytes=max_bytes,
         max_attachment_bytes=max_att,
         embedded_smtp_port=int(port_text),
+        tick_seconds=tick,
+        clock_file=clock_file,
     )

@@ -8,25 +8,32 @@
 `run_forever()` repeats it, waiting in IMAP IDLE between steps (at most a minute, so the
 reminder tick runs every minute and IDLE is re-issued long before the 29-minute limit), and
 reconnects with capped exponential backoff when the server goes away.
+
+When the data directory refuses writes (disk full, read-only), a step stops at the first
+failed commit: nothing was committed, so the message stays in INBOX and is handled again once
+writes work. The owner is told at once by a message sent straight to SMTP, outside the outbox,
+because the outbox itself needs a store write (see `_tell_store_trouble`).
 """
 
 from __future__ import annotations
 
 import email
 import email.policy
+import email.utils
 import hashlib
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from pathlib import Path
 
 from tinydb import Query
 
 from .clock import Clock
 from .compose import Templates
 from .config import Settings
-from .errors import ConfigError, MailboxError, StoreError
+from .errors import ConfigError, MailboxError, SendError, StoreError
 from .handlers import PROCESSED, QUARANTINE, Desk, dispatch
 from .handlers.reminders import plan_due_reminders
 from .mailbox import Incoming, Mailbox
@@ -35,12 +42,14 @@ from .outbox import Outbox
 from .router import route
 from .rules import Rules
 from .sender import Sender
-from .store import Store
+from .sender import recipients_of
+from .store import Store, is_disk_trouble, write_atomic
 
 log = logging.getLogger("mailbot.daemon")
 
 TICK_SECONDS = 60
 MAX_BACKOFF_SECONDS = 300
+CHECKPOINT = "checkpoint"  # one document: the INBOX's UIDVALIDITY and the last UID committed
 
 
 @dataclass
@@ -49,6 +58,17 @@ class StepReport:
     reminders_planned: int = 0
     sent: int = 0
     send_failures: int = 0
+    store_error: str | None = None  # the step stopped here: the data directory refused a write
+
+
+def quarantine_name(key: str) -> str:
+    """The file name (without .eml) of a quarantined message's copy in <data dir>/quarantine."""
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+def replay_ticket(data_dir: Path, key: str) -> Path:
+    """`mailbot replay` leaves this file: the daemon handles that message again, once."""
+    return data_dir / "replay" / quarantine_name(key)
 
 
 def message_key(raw: bytes | None, headers: bytes = b"") -> str:
@@ -73,13 +93,28 @@ class Daemon:
         self.templates = templates or Templates(settings.data_dir / "templates")
         self.outbox = Outbox(store, settings.address)
         self._recovered = False
+        self._resync_seen: int | None = None
+        self._store_trouble: str | None = None  # since when the data directory refuses writes
 
     # -- one step ----------------------------------------------------------------------------
     def run_once(self) -> StepReport:
         report = StepReport()
+        try:
+            self._step(report)
+        except StoreError as exc:
+            report.store_error = str(exc)
+            self._tell_store_trouble(str(exc))
+            return report
+        if self._store_trouble is not None:
+            log.warning("the data directory accepts writes again (it refused them since %s)", self._store_trouble)
+            self._store_trouble = None
+        return report
+
+    def _step(self, report: StepReport) -> None:
         if not self._recovered:
             self.outbox.recover(self.mailbox)
             self._recovered = True
+        self._check_uidvalidity()
         for item in self.mailbox.pending(self.settings.max_message_bytes):
             report.handled.append(self.process(item))
         report.reminders_planned = plan_due_reminders(self._desk("tick"))
@@ -89,8 +124,7 @@ class Daemon:
             else:
                 report.send_failures += 1
                 if error.permanent or self.outbox.table.get(doc_id=entry.doc_id)["state"] == "failed":
-                    self._tell_send_failure(entry, str(error))
-        return report
+                    self._tell_send_failure(entry, error)
 
     def _desk(self, key: str) -> Desk:
         return Desk(self.settings, self.rules, self.store, self.templates, self.clock.now(), incoming_key=key)
@@ -99,28 +133,57 @@ class Daemon:
         """Handle one message exactly once, then move it out of INBOX."""
         key = message_key(item.raw, item.headers)
         seen = self.store.table("messages").get(Query().key == key)
-        if seen is not None:
+        ticket = self._replay_ticket(key)
+        replaying = seen is not None and seen.get("error") is not None and ticket.exists()
+        if seen is not None and not replaying:
             # Committed before a crash, or a copy of a message already handled: just file it.
             self.mailbox.file_away(item, seen["disposition"])
             return key, seen["route"], seen["disposition"]
         route_kind, disposition, error = "unknown", QUARANTINE, None
         try:
             with self.store.transaction():
+                if replaying:
+                    self.store.table("messages").remove(doc_ids=[seen.doc_id])
                 route_kind, disposition = self._handle(key, item)
                 self._record(key, item, route_kind, disposition, None)
-        except (StoreError, OSError):
-            # Disk full or read-only: nothing was committed; the message stays in INBOX.
-            raise
-        except Exception as exc:  # one bad message must never stop the others
-            log.exception("%s: handler failed; quarantined", key)
+        except StoreError:
+            raise  # nothing was committed; the message stays in INBOX
+        except OSError as exc:
+            if is_disk_trouble(exc):
+                raise StoreError(f"cannot write in {self.settings.data_dir} ({exc.strerror}) while handling {key}") from None
             error = f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # one bad message must never stop the others
+            error = f"{type(exc).__name__}: {exc}"
+        if error is not None:
+            log.error("%s: handler failed (%s); quarantined", key, error, exc_info=True)
             disposition = QUARANTINE
             with self.store.transaction():
+                if replaying:
+                    self.store.table("messages").remove(doc_ids=[seen.doc_id])
                 self._record(key, item, route_kind, disposition, error)
                 self._tell_quarantine(key, item, error)
+        if replaying:
+            ticket.unlink(missing_ok=True)
         self.mailbox.file_away(item, disposition)
         log.info("%s: %s -> %s", key, route_kind, disposition)
         return key, route_kind, disposition
+
+    def _replay_ticket(self, key: str) -> Path:
+        return replay_ticket(self.settings.data_dir, key)
+
+    def _check_uidvalidity(self) -> None:
+        """A new UIDVALIDITY (INBOX recreated, or another server) makes every UID meaningless.
+
+        Nothing depends on UIDs (a message is known by its Message-ID or the hash of its bytes),
+        so the whole INBOX is simply read again: what was handled is only filed away.
+        """
+        current = getattr(self.mailbox, "uidvalidity", None)
+        mark = self.store.table(CHECKPOINT).get(doc_id=1)
+        if current is None or mark is None or mark.get("uidvalidity") in (None, current) or self._resync_seen == current:
+            return
+        log.warning("INBOX UIDVALIDITY changed from %s to %s (mailbox recreated or moved): resyncing by Message-ID; "
+                    "messages already handled are only filed away", mark["uidvalidity"], current)
+        self._resync_seen = current
 
     def _handle(self, key: str, item: Incoming) -> tuple[str, str]:
         desk = self._desk(key)
@@ -141,17 +204,25 @@ class Daemon:
         return bool(self.store.table("receivables").get((Query().client_email == addr) & (Query().status == OPEN)))
 
     def _record(self, key: str, item: Incoming, route_kind: str, disposition: str, error: str | None) -> None:
+        uidvalidity = getattr(self.mailbox, "uidvalidity", None)
         self.store.table("messages").insert({
-            "key": key, "uid": str(item.uid), "route": route_kind, "disposition": disposition, "error": error,
-            "at": self.clock.now().isoformat(), "size": item.size,
+            "key": key, "uid": str(item.uid), "uidvalidity": uidvalidity, "route": route_kind, "disposition": disposition,
+            "error": error, "at": self.clock.now().isoformat(), "size": item.size,
         })
+        if uidvalidity is not None and isinstance(item.uid, int):
+            mark = self.store.table(CHECKPOINT)
+            doc = mark.get(doc_id=1)
+            last = doc["last_uid"] if doc is not None and doc.get("uidvalidity") == uidvalidity else 0
+            body = {"uidvalidity": uidvalidity, "last_uid": max(last, item.uid)}
+            if doc is None:
+                mark.insert(body)
+            elif dict(doc) != body:
+                mark.update(body, doc_ids=[1])
         if error and item.raw is not None:
             # Kept for `mailbot replay`, which re-runs it once the cause is fixed.
             folder = self.settings.data_dir / "quarantine"
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            from .store import write_atomic
-
-            write_atomic(folder / (hashlib.sha256(key.encode()).hexdigest()[:24] + ".eml"), item.raw)
+            write_atomic(folder / (quarantine_name(key) + ".eml"), item.raw)
 
     def _tell_quarantine(self, key: str, item: Incoming, error: str) -> None:
         try:
@@ -162,17 +233,50 @@ class Daemon:
         except Exception:  # the note is a courtesy; the quarantine itself must not fail
             log.exception("%s: could not plan the quarantine note", key)
 
-    def _tell_send_failure(self, entry: dict, error: str) -> None:
+    def _tell_send_failure(self, entry: dict, error: SendError) -> None:
         if entry["kind"].startswith("note:"):
             log.error("note to the owner could not be sent: %s", error)
             return
         with self.store.transaction():
             desk = self._desk("send-failure:" + entry["message_id"])
             files = [r for r in (desk.ledger.get(i) for i in entry["receivables"]) if r]
-            for addr in entry["to"]:
-                desk.ledger.mark_bad_address(addr, desk.now, error)
+            if error.permanent:
+                # A 5xx names the address as wrong; a 4xx until the deadline says nothing about it.
+                for addr in entry["to"]:
+                    desk.ledger.mark_bad_address(addr, desk.now, str(error))
             desk.note_owner("problem", {"kind": "send_failed", "about": entry["subject"], "address": ", ".join(entry["to"]),
-                                        "reason": error, "numbers": [r.number for r in files]}, files=files)
+                                        "reason": str(error), "numbers": [r.number for r in files]}, files=files)
+
+    def _tell_store_trouble(self, reason: str) -> None:
+        """Log why, and tell the owner once per episode with a message sent straight to SMTP.
+
+        The outbox cannot carry this note: planning it is a store write, which is what fails.
+        Its Message-ID is derived from the moment the trouble began, so it is never planned twice
+        by this process; a restart during the trouble may tell the owner once more, which is
+        better than not at all.
+        """
+        log.error("the data directory refuses writes: %s; messages stay in INBOX until it works again", reason)
+        if self._store_trouble is not None:
+            return
+        self._store_trouble = self.clock.now().isoformat()
+        msg = EmailMessage()
+        msg["From"] = f"mailbot <{self.settings.address}>"
+        msg["To"] = ", ".join(self.settings.owners)
+        msg["Subject"] = "mailbot cannot save its work: nothing is lost, but it is stopped"
+        msg["Date"] = email.utils.format_datetime(self.clock.now())
+        stamp = hashlib.sha256(self._store_trouble.encode()).hexdigest()[:16]
+        msg["Message-ID"] = f"<store-trouble.{stamp}@{self.settings.address.rsplit('@', 1)[1]}>"
+        msg["Auto-Submitted"] = "auto-generated"
+        msg.set_content(
+            f"mailbot could not write in its data directory {self.settings.data_dir}:\n\n    {reason}\n\n"
+            "Nothing is lost: every message it could not save stays in the INBOX and will be handled as soon as "
+            "writes work again. No reminder is sent meanwhile.\n\nTo fix: free disk space on that disk, or make "
+            "the directory writable again. mailbot retries by itself every minute.\n"
+        )
+        try:
+            self.sender.send(msg.as_bytes(policy=email.policy.SMTP), self.settings.address, recipients_of(msg))
+        except SendError as exc:
+            log.error("could not tell the owner that the data directory refuses writes: %s", exc)
 
     # -- forever -----------------------------------------------------------------------------
     def run_forever(self, stop: Callable[[], bool] | None = None) -> None:
@@ -185,9 +289,11 @@ class Daemon:
                     connected = True
                     self._recovered = False
                     log.info("connected; watching INBOX")
-                self.run_once()
+                report = self.run_once()
                 backoff = 1.0
-                self.mailbox.wait(TICK_SECONDS)
+                self.mailbox.wait(self.settings.tick_seconds)
+                if report.store_error:
+                    continue  # retried at the next tick, or sooner when mail arrives
             except ConfigError:
                 raise
             except (MailboxError, OSError) as exc:

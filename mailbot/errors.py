@@ -24,10 +24,13 @@ class MailboxError(MailbotError):
 class SendError(MailbotError):
     """An outbound message could not be handed to the SMTP server."""
 
-    def __init__(self, message: str, *, permanent: bool = False, code: int | None = None):
+    def __init__(self, message: str, *, permanent: bool = False, code: int | None = None, ambiguous: bool = False):
         super().__init__(message)
         self.permanent = permanent
         self.code = code
+        # True when the message had been transmitted and the connection failed before the
+        # server's answer: it may have been accepted. The outbox looks in Sent before resending.
+        self.ambiguous = ambiguous
 
 
 class ExtractionError(MailbotError):

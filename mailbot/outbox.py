@@ -6,9 +6,11 @@ A message is planned inside the same store transaction as the change that called
 Message-ID that is a pure function of what it is about (the file and stage for a reminder, the
 incoming message for an answer), so planning twice is a no-op. Sending marks `sending` and
 commits before talking to SMTP, and marks `sent` right after the server's final 250. After a
-crash in `sending` mailbot looks for the Message-ID in the mailbox's Sent folder (providers
-that file SMTP submissions there, and our own append) before sending again. See ARCHITECTURE.md
-for the window that remains.
+crash in `sending`, or a connection that dropped after the message was transmitted but before
+the server answered, mailbot looks for the Message-ID in the mailbox's Sent folder (providers
+that file SMTP submissions there, and our own append) before sending again. A 4xx is retried
+with a growing pause until RETRY_DEADLINE; a 5xx fails at once. See ARCHITECTURE.md for the
+window that remains.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ log = logging.getLogger("mailbot.outbox")
 PLANNED, SENDING, SENT, FAILED, HELD = "planned", "sending", "sent", "failed", "held"
 RETRY_DEADLINE = timedelta(days=2)  # a 4xx is retried with backoff until then
 MAX_BACKOFF = timedelta(hours=1)
+_LATER = object()  # neither sent nor failed: looked at again at the next flush
 
 
 def make_message_id(store: Store, domain: str, kind: str, *parts: object) -> str:
@@ -126,13 +129,29 @@ class Outbox:
         """Send everything due. Returns (entry, error or None) per attempt; the caller reacts to failures."""
         results = []
         for entry in self.due(now):
-            results.append((entry, self._send_one(entry, sender, mailbox, now)))
+            outcome = self._send_one(entry, sender, mailbox, now)
+            if outcome is not _LATER:
+                results.append((entry, outcome))
         return results
 
-    def _send_one(self, entry: dict[str, Any], sender: Sender, mailbox: Mailbox | None, now: datetime) -> SendError | None:
+    def _send_one(self, entry: dict[str, Any], sender: Sender, mailbox: Mailbox | None, now: datetime) -> Any:
         doc_id = entry.doc_id
+        if entry.get("check_sent") and mailbox is not None:
+            # The last attempt ended without the server's answer after the message went out:
+            # it may have been accepted. Providers that file submissions in Sent tell us.
+            try:
+                found = mailbox.sent_has(entry["message_id"])
+            except MailboxError as exc:
+                log.warning("%s: cannot search Sent (%s); trying later rather than maybe sending twice", entry["message_id"], exc)
+                return _LATER
+            if found:
+                with self.store.transaction():
+                    self.table.update({"state": SENT, "in_sent_folder": True, "check_sent": False, "sent_at": now.isoformat()},
+                                      doc_ids=[doc_id])
+                log.info("%s: found in Sent after a dropped connection; not sending again", entry["message_id"])
+                return None
         with self.store.transaction():
-            self.table.update({"state": SENDING, "attempts": entry["attempts"] + 1}, doc_ids=[doc_id])
+            self.table.update({"state": SENDING, "attempts": entry["attempts"] + 1, "check_sent": False}, doc_ids=[doc_id])
         raw = entry["raw"].encode("utf-8", "surrogateescape")
         try:
             sender.send(raw, self.envelope_from, entry["to"])
@@ -144,7 +163,9 @@ class Outbox:
                 else:
                     backoff = min(MAX_BACKOFF, timedelta(minutes=2 ** min(entry["attempts"], 10)))
                     self.table.update(
-                        {"state": PLANNED, "error": str(exc), "next_try": (now + backoff).isoformat()}, doc_ids=[doc_id]
+                        {"state": PLANNED, "error": str(exc), "next_try": (now + backoff).isoformat(),
+                         "check_sent": exc.ambiguous},
+                        doc_ids=[doc_id],
                     )
             log.warning("%s: send failed (%s)", entry["message_id"], exc)
             return exc

@@ -16,6 +16,8 @@ from email.utils import getaddresses
 from pathlib import Path
 from typing import Protocol
 
+import aiosmtplib
+
 from .config import Endpoint
 from .errors import SendError
 from .store import write_atomic
@@ -55,7 +57,7 @@ class SmtpSender:
         )
         if ep.tls == "none":
             kwargs["start_tls"] = False
-        smtp = aiosmtplib.SMTP(**kwargs)
+        smtp = _TrackedSMTP(**kwargs)
         try:
             await smtp.connect()
             if ep.user:
@@ -80,8 +82,13 @@ class SmtpSender:
         except aiosmtplib.SMTPResponseException as exc:
             raise SendError(f"SMTP {ep.host} answered {exc.code} {exc.message}", permanent=500 <= exc.code < 600, code=exc.code) from None
         except (ssl.SSLError, aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
-            if isinstance(exc, ssl.SSLError) or "SSL" in type(exc).__name__ or "certificate" in str(exc).lower():
-                raise SendError(f"SMTP TLS failed with {ep.host}:{ep.port} ({exc}); check MAILBOT_SMTP_TLS and the certificate") from None
+            if _is_tls_failure(exc):
+                # Never retried in clear text: a TLS failure is reported, not worked around.
+                raise SendError(f"SMTP TLS failed with {ep.host}:{ep.port} ({exc}); check MAILBOT_SMTP_TLS and the "
+                                "server certificate; mailbot never falls back to an unencrypted connection") from None
+            if smtp.data_sent:
+                raise SendError(f"SMTP {ep.host}:{ep.port} dropped the connection after the message was transmitted, "
+                                f"before answering ({exc}): it may have been accepted", ambiguous=True) from None
             raise SendError(f"SMTP {ep.host}:{ep.port} unreachable or dropped the connection: {exc}") from None
         finally:
             if smtp.is_connected:
@@ -114,6 +121,28 @@ class SmtpSender:
                     await smtp.quit()
 
         asyncio.run(go())
+
+
+class _TrackedSMTP(aiosmtplib.SMTP):
+    """Knows whether the DATA phase began: a failure after it is ambiguous (maybe delivered)."""
+
+    data_sent = False
+
+    async def data(self, message, *args, **kwargs):  # type: ignore[override]
+        self.data_sent = True
+        return await super().data(message, *args, **kwargs)
+
+
+def _is_tls_failure(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:  # aiosmtplib wraps the ssl error; look down the chain
+        if isinstance(seen, ssl.SSLError) or "SSL" in type(seen).__name__:
+            return True
+        text = str(seen).lower()
+        if "certificate" in text or "starttls" in text or "ssl" in text:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 class FolderSender:
