@@ -1,10 +1,16 @@
 """Owner commands, read from the new text of an owner's email: pure parsing, no effects.
 
-One command per line, French, English or Dutch; the first line that is a command decides for
-a one-line reply, and a digest reply may carry several ("done F-12", "pause F-14 until ...").
+One command per line, French, English or Dutch. A reply about one file may say just "payé";
+a digest reply may carry several lines that each name their file ("done F-12",
+"pause F-14 until 2027-01-10"). A line that is not a command is ignored, and a line that
+reads like a question or a negation ("paid?", "paid? not yet") is never a command.
 
 >>> parse_commands("Payé, merci !")
-[Command(verb='done', number=None, amount=None, date=None, text='Payé, merci !')]
+[Command(verb='done', number=None, amount=None, date=None, text='Payé, merci !', count=None, period=None)]
+>>> parse_commands("paid 500")[0].amount
+Decimal('500')
+>>> parse_commands("plan F-12 3x monthly")[0]
+Command(verb='plan', number='F-12', amount=None, date=None, text='plan F-12 3x monthly', count=3, period='monthly')
 """
 
 from __future__ import annotations
@@ -14,7 +20,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-VERBS = ("done", "partial", "pause", "resume", "dispute_resolved", "promise", "note", "client_email", "cancel", "status", "undo", "help", "digest")
+VERBS = ("done", "partial", "pause", "resume", "dispute_resolved", "promise", "plan", "note", "client_email", "cancel",
+         "status", "undo", "help", "digest")
+PERIODS = ("weekly", "monthly")
+MAX_INSTALMENTS = 24
 
 
 @dataclass
@@ -22,29 +31,53 @@ class Command:
     verb: str
     number: str | None = None  # invoice number named in the line, if any
     amount: Decimal | None = None
-    date: date | None = None
+    date: date | None = None  # pause until / promised for / first instalment on
     text: str = ""  # the line, or the note's text / the new address
+    count: int | None = None  # instalments of a plan
+    period: str | None = None  # "weekly" | "monthly"
 
 
-_NUM = r"(?P<number>[A-Z]{0,6}[-/_.]?\d[\w\-/.]*)"
-_DONE = r"(?:done|paid|pay[ée]e?|r[ée]gl[ée]e?|betaald|voldaan|bezahlt|clos|closed|sold[ée]e?)"
-_DATE_ISO = r"(?P<date>\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4})"
-_AMOUNT = r"(?P<amount>\d{1,3}(?:[ \u00a0\u202f.,]?\d{3})*(?:[.,]\d{1,2})?)"
+# An invoice number: letters, then a digit somewhere ("F-12", "F2026/014", "2026-014"), and the
+# "(1/3)" that names one instalment of a plan.
+_NUM = r"(?P<number>[A-Z]{0,6}[-/_.]?\d[\w\-/.]*(?:\s*\(\d{1,2}/\d{1,2}\))?)"
+_CLOSE = r"(?:done|paid|pay[ée]e?s?|r[ée]gl[ée]e?s?|betaald|voldaan|bezahlt|clos|closed|sold[ée]e?s?)"
+_PAID = r"(?:paid|pay[ée]e?s?|r[ée]gl[ée]e?s?|betaald|voldaan|received|re[cç]ue?s?|ontvangen|bezahlt|acompte|deelbetaling)"
+_DATE = r"(?P<date>\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4})"
+_AMOUNT = r"(?:€\s*)?(?P<amount>\d{1,3}(?:[ \u00a0\u202f.,]?\d{3})*(?:[.,]\d{1,2})?)\s*(?:€|eur|euros?)?"
+_EMAIL = r"(?P<text>[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)"
+# What may follow "paid" on a closing line: thanks, "in full", when or how it was paid.
+_AFTER_CLOSE = (r"(?:thanks|thank|merci|bedankt|dank|danke|in full|en totalit[ée]|int[ée]gralement|volledig|vollst[äa]ndig"
+                r"|le|on|op|am|by|par|per|via|ce|today|aujourd'hui|vandaag|heute|hier|yesterday|gisteren|gestern|\d)")
+_NEGATION = re.compile(r"\?|\b(?:not?|pas|non|niet|geen|nog|yet|jamais|never|nicht|noch)\b", re.I)
+_PERIOD_WORDS = {
+    "monthly": "monthly", "month": "monthly", "months": "monthly", "mensuel": "monthly", "mensuelle": "monthly",
+    "mensuellement": "monthly", "mois": "monthly", "maandelijks": "monthly", "maand": "monthly", "monatlich": "monthly",
+    "weekly": "weekly", "week": "weekly", "weeks": "weekly", "hebdomadaire": "weekly", "semaine": "weekly",
+    "wekelijks": "weekly", "wöchentlich": "weekly",
+}
+_PERIOD = r"(?:(?:par|per|a|every|each|chaque|elke|pro)\s+)?(?P<period>" + "|".join(sorted(_PERIOD_WORDS, key=len, reverse=True)) + r")"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("undo", re.compile(r"^(?:undo|annuler la derni[eè]re|ongedaan)\b", re.I)),
-    ("dispute_resolved", re.compile(rf"^(?:dispute|litige|geschil)\s+(?:resolved|r[ée]solu|opgelost)(?:\s+{_NUM})?\b", re.I)),
-    ("partial", re.compile(rf"^(?:{_DONE}|received|re[cç]u|ontvangen)\s+(?:{_NUM}\s+)?{_AMOUNT}\s*(?:€|eur|euros?)?\s*$", re.I)),
-    ("done", re.compile(rf"^{_DONE}(?:\s+{_NUM})?\s*[.,!;:]*(?:\s+.*)?$", re.I)),
-    ("pause", re.compile(rf"^(?:pause|suspendre|pauzeer|pauze)(?:\s+{_NUM})?\s+(?:until|jusqu'?au|jusqu'?à|tot|tot en met)\s+{_DATE_ISO}", re.I)),
-    ("resume", re.compile(rf"^(?:resume|reprendre|hervat|hervatten)(?:\s+{_NUM})?\b", re.I)),
-    ("promise", re.compile(rf"^(?:promise|promesse|belofte)(?:\s+{_NUM})?\s+{_DATE_ISO}", re.I)),
-    ("note", re.compile(rf"^(?:note|notitie)(?:\s+{_NUM})?\s*:\s*(?P<text>.+)$", re.I)),
-    ("client_email", re.compile(rf"^(?:client\s+e-?mail|email\s+client|e-?mail|klant\s+e-?mail|adresse)(?:\s+{_NUM})?\s+(?P<text>[^\s@]+@[^\s@]+\.[^\s@]+)$", re.I)),
-    ("cancel", re.compile(rf"^(?:cancel|annuler|annul[ée]e?|annuleer|annuleren)(?:\s+{_NUM})?\s*$", re.I)),
-    ("status", re.compile(r"^(?:status|statut|état|etat|overzicht)\s*$", re.I)),
+    ("undo", re.compile(r"^(?:undo|annuler la derni[eè]re(?: commande)?|d[ée]faire|ongedaan(?: maken)?)\s*[.!]*$", re.I)),
+    ("dispute_resolved", re.compile(
+        rf"^(?:dispute|litige|contestation|geschil|betwisting)(?:\s+{_NUM})?\s+(?:resolved|r[ée]solue?|r[ée]gl[ée]e?|opgelost)\s*[.!]*$", re.I)),
+    # Lazy number: "payé 1 200,50" is an amount with a thousands space, not invoice 1 and 200,50.
+    ("partial", re.compile(rf"^{_PAID}(?:\s+{_NUM})??\s+{_AMOUNT}\s*[.!]*$", re.I)),
+    ("done", re.compile(rf"^{_CLOSE}(?:\s+{_NUM})?(?P<rest>[.,!;:].*|\s+{_AFTER_CLOSE}\b.*)?$", re.I)),
+    ("pause", re.compile(
+        rf"^(?:pause|suspendre|suspends?|pauzeer|pauze)(?:\s+{_NUM})?\s+(?:until|till|jusqu'?au|jusqu'?à|jusqu'?a|tot(?: en met)?)\s+{_DATE}\s*[.!]*$", re.I)),
+    ("resume", re.compile(rf"^(?:resume|reprendre|reprise|hervat|hervatten)(?:\s+{_NUM})?\s*[.!]*$", re.I)),
+    ("promise", re.compile(rf"^(?:promise|promesse|promis|belofte|beloofd)(?:\s+{_NUM})?\s+(?:for\s+|on\s+|pour\s+le\s+|le\s+|op\s+)?{_DATE}\s*[.!]*$", re.I)),
+    ("plan", re.compile(
+        rf"^(?:plan|[ée]ch[ée]ancier|betalingsplan|afbetalingsplan|afbetaling|ratenzahlung)(?:\s+{_NUM})?\s+(?P<count>\d{{1,2}})\s*(?:x|fois|keer|maal|mal)?"
+        rf"(?:\s+{_PERIOD})?(?:\s+(?:from|starting|[àa] partir du|d[èe]s le|vanaf|ab)\s+{_DATE})?\s*[.!]*$", re.I)),
+    ("note", re.compile(rf"^(?:note|nota|notitie|remarque)(?:\s+{_NUM})?\s*:\s*(?P<text>.+)$", re.I)),
+    ("client_email", re.compile(
+        rf"^(?:client\s+e-?mail|email\s+client|e-?mail\s+(?:du\s+)?client|client|klant(?:\s+e-?mail)?|e-?mail|adresse)(?:\s+{_NUM})?\s*:?\s+{_EMAIL}\s*$", re.I)),
+    ("cancel", re.compile(rf"^(?:cancel|annuler|annul[ée]e?|annuleer|annuleren|withdraw|retirer)(?:\s+{_NUM})?\s*[.!]*$", re.I)),
+    ("status", re.compile(r"^(?:status|statut|[ée]tat|overzicht|stand)\s*[.!?]*$", re.I)),
     ("digest", re.compile(r"^(?:digest|r[ée]sum[ée]|samenvatting)\s*$", re.I)),
-    ("help", re.compile(r"^(?:help|aide|\?|hulp)\s*$", re.I)),
+    ("help", re.compile(r"^(?:help|aide|\?|hulp|commands|commandes|commando'?s)\s*[.!?]*$", re.I)),
 ]
 
 
@@ -86,17 +119,21 @@ def parse_line(line: str) -> Command | None:
         if not m:
             continue
         g = m.groupdict()
-        number = g.get("number")
-        if verb == "done" and number and not re.search(r"\d", number):
-            number = None
-        cmd = Command(verb, number=number, text=s)
+        if verb == "done" and _NEGATION.search(g.get("rest") or ""):
+            return None  # "paid? not yet" is a question, not a command
+        cmd = Command(verb, number=" ".join(g["number"].split()) if g.get("number") else None, text=s)
         if g.get("amount"):
             cmd.amount = parse_amount(g["amount"])
-            if cmd.amount is None:
-                continue
+            if cmd.amount is None or cmd.amount <= 0:
+                return None  # "paid 0" is a slip, not "done" with invoice number 0
         if g.get("date"):
             cmd.date = parse_date(g["date"])
             if cmd.date is None:
+                continue
+        if verb == "plan":
+            cmd.count = int(g["count"])
+            cmd.period = _PERIOD_WORDS[g["period"].lower()] if g.get("period") else "monthly"
+            if not 2 <= cmd.count <= MAX_INSTALMENTS:
                 continue
         if verb in ("note", "client_email"):
             cmd.text = g["text"].strip()

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from tinydb import Query
 
-from .models import CLOSED, OPEN, Receivable
+from .models import CANCELLED, CLOSED, OPEN, Receivable
+from .plans import UNDER_PLAN
 from .store import Store
 
 
@@ -70,11 +72,26 @@ class Ledger:
     def history(self, rid: int) -> list[dict[str, Any]]:
         return sorted(self.store.table("events").search(Query().receivable == rid), key=lambda e: e["at"])
 
+    def instalments(self, parent_id: int) -> list[Receivable]:
+        """The instalments a plan split file `parent_id` into, in order."""
+        docs = self._t.search(Query().plan_of == parent_id)
+        return sorted((Receivable.from_doc(d, d.doc_id) for d in docs), key=lambda r: (r.due_date or datetime.max.date(), r.id))
+
     def close(self, r: Receivable, at: datetime, why: str) -> None:
+        """Close `r`; the last instalment of a plan to close closes the plan's file too."""
         r.status = CLOSED
         r.closed_at = at
         self.save(r)
         self.event(r, "closed", at, why=why)
+        if r.plan_of is not None:
+            parent = self.get(r.plan_of)
+            siblings = self.instalments(r.plan_of)
+            if parent is not None and parent.status == UNDER_PLAN and all(s.status in (CLOSED, CANCELLED) for s in siblings):
+                parent.status = CLOSED
+                parent.closed_at = at
+                parent.amount_due = Decimal(0)
+                self.save(parent)
+                self.event(parent, "closed", at, why="every instalment of the plan is closed")
 
     # -- client addresses that bounced hard -------------------------------------------------
     def mark_bad_address(self, address: str, at: datetime, reason: str) -> None:

@@ -4,7 +4,8 @@ Routes, checked in this order (the first that fits wins):
 - `loop`: mailbot's own address in From: never answered.
 - `bounce`: a delivery failure report (RFC 3464 or a common non-standard one).
 - `auto_reply`: an out-of-office or other automatic message (RFC 3834 and friends).
-- `refused`: an owner address, but not authenticated (a forged From): nothing changes.
+- `refused`: an owner address, but not authenticated, or an owner address dressed up (as a
+  display name, or among several From addresses): nothing changes, the owner is told.
 - `owner_forward`: an authenticated owner sends an invoice (attachment or forward).
 - `owner_command`: an authenticated owner writes anything else ("done", corrections...).
 - `client_reply`: a reply to one of our reminders, or mail from a known client.
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from .auth import SenderCheck, check_sender
+from .auth import DnsLookup, SenderCheck, check_sender
 from .config import Settings
 from .replies import auto_reply_info, bounce_info
 
@@ -73,8 +74,12 @@ def route(
     *,
     answers_us: Callable[[list[str]], bool],
     is_client: Callable[[str], bool],
+    raw: bytes | None = None,
+    dns: DnsLookup | None = None,
 ) -> Route:
-    sender = check_sender(msg, settings)
+    """`raw` (the bytes as received) lets a DKIM signature be checked exactly; `dns` replaces
+    the DNS lookup of DKIM keys (tests)."""
+    sender = check_sender(msg, settings, raw=raw, dns=dns)
     if sender.address == settings.address:
         return Route("loop", sender, "sent from mailbot's own address")
     if bounce_info(msg) is not None:

@@ -1,7 +1,8 @@
 """Automatic messages: out-of-office replies and bounces. Never answered, never taken for a reply.
 
 An out-of-office that says when the person is back delays the next reminder until then. A hard
-bounce stops emailing that address and asks the owner for a better one; a soft one is noted.
+bounce stops emailing that address and asks the owner for a better one ("client email new@x"
+clears it); a soft one is only noted in the file's history.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from .base import PROCESSED, Desk
 
 def handle_auto_reply(desk: Desk, msg: EmailMessage) -> str:
     _, back_on = auto_reply_info(msg)
-    files = [r for r in desk.files_answered(references_of(msg)) if r.is_open]
+    # An owner's own out-of-office answering a note must not delay the client's reminders.
+    files = [r for r in desk.files_answered(references_of(msg), client_facing=True) if r.is_open]
     sender = from_address(msg)
     if not files and sender:
         files = desk.ledger.for_client(sender)
@@ -39,7 +41,9 @@ def handle_bounce(desk: Desk, msg: EmailMessage) -> str:
         desk.ledger.event(r, "bounce", desk.now, address=address, hard=info.hard, reason=info.reason, status=info.status)
     if entries and entries[0]["kind"].startswith("note:"):
         return PROCESSED  # a note to the owner bounced: telling the owner by email would loop
-    if info.hard and address:
+    if not info.hard:
+        return PROCESSED  # a full mailbox or a delay: noted in the history; the next stage retries
+    if address:
         desk.ledger.mark_bad_address(address, desk.now, info.reason or info.status or "hard bounce")
     if files or address:
         desk.note_owner(

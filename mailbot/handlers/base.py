@@ -64,10 +64,16 @@ class Desk:
 
         return Limits(max_attachment_bytes=self.settings.max_attachment_bytes)
 
-    def files_answered(self, refs: list[str]) -> list[Receivable]:
-        """Receivables that the messages `refs` (our Message-IDs) were about."""
+    def files_answered(self, refs: list[str], *, client_facing: bool = False) -> list[Receivable]:
+        """Receivables that the messages `refs` (our Message-IDs) were about.
+
+        `client_facing` keeps only what was sent to clients (reminders, copies): an answer to a
+        note meant for the owner says nothing about what a client meant.
+        """
         ids: list[int] = []
         for entry in self.outbox.find(refs):
+            if client_facing and entry["kind"].startswith("note:"):
+                continue
             for rid in entry["receivables"]:
                 if rid not in ids:
                     ids.append(rid)
@@ -78,7 +84,7 @@ class Desk:
         return {
             "lang": lang,
             "business_name": self.rules.business.name,
-            "commands_hint": "done, paid 500, pause until 2027-01-10, note: ..., status",
+            "commands_hint": "done, paid 500, pause until 2027-01-10, note: ..., status, help",
         }
 
     def note_owner(

@@ -1,46 +1,66 @@
-"""A client answers a reminder: understand it, act on it, and tell the owner.
+"""A client answers a reminder: understand it, act on what is clear, and tell the owner.
 
-promise -> no reminder until the promised date plus grace, then "promise not kept";
-paid_claim -> pause and ask the owner to confirm; dispute -> stop reminders, owner decides;
-copy_request -> send the invoice copy automatically; anything else -> pause and hand over.
+promise (with a date) -> no reminder until the promised date plus grace, then "promise not kept";
+paid_claim -> pause and ask the owner to confirm; dispute -> no reminder until the owner says
+"dispute resolved" (at least `dispute_pause_days`); copy_request -> the invoice copy is sent at
+once; plan_request -> the owner is told which command sets a plan up; anything else, or a
+reading below ACT_CONFIDENCE -> a short pause and the owner decides: never acted on as a guess.
+Every reply is forwarded to the owner with the reading and the commands that fit.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from email.message import EmailMessage
 
 from ..auth import from_address
 from ..models import Receivable
 from ..replies import read_message
+from ..replies.reading import ReplyReading
 from ..router import references_of
 from .base import PROCESSED, Desk, attach_original, file_view
 from .reminders import plan_copy
 
+log = logging.getLogger("mailbot.client")
+
+ACT_CONFIDENCE = 0.6  # below this, the reading is shown to the owner but nothing is done on it
+
 READING = {
     "promise": "a promise to pay on {date}",
-    "paid_claim": "says it has already paid{on}",
+    "paid_claim": "says it has already paid{on}{amount}",
     "dispute": "disputes the invoice: {reason}",
     "copy_request": "asks for a copy of the invoice",
     "plan_request": "asks to pay in instalments",
     "question": "asks a question",
     "other": "not sure what they mean",
 }
-FITTING = {
-    "promise": ["promise 2026-12-20", "resume", "done"],
-    "paid_claim": ["done", "paid 500", "resume"],
-    "dispute": ["dispute resolved", "cancel", "note: ..."],
-    "copy_request": ["resume", "note: ..."],
-    "plan_request": ["plan 3x monthly", "pause until 2027-01-10", "resume"],
-}
 
 
 def files_of(desk: Desk, msg: EmailMessage) -> list[Receivable]:
-    files = [r for r in desk.files_answered(references_of(msg)) if r.is_open]
+    """The open files this reply is about: the reminders it answers, else the sender's files.
+    Answers to notes meant for the owner do not count (only an owner may act on those)."""
+    files = [r for r in desk.files_answered(references_of(msg), client_facing=True) if r.is_open]
     sender = from_address(msg)
     if not files and sender:
         files = desk.ledger.for_client(sender)
     return files
+
+
+def fitting(intent: str, reading: ReplyReading, files: list[Receivable], today_plus_week: str) -> list[str]:
+    """Commands the owner may want to reply with, written for these files."""
+    one = len(files) == 1
+    n = "" if one else f" {files[0].number}"
+    date = reading.date.isoformat() if reading.date else today_plus_week
+    amount = f"{reading.amount.normalize():f}" if reading.amount else "500"
+    table = {
+        "promise": [f"promise{n} {date}", f"resume{n}", f"done{n}"],
+        "paid_claim": [f"done{n}", f"paid{n} {amount}", f"resume{n}"],
+        "dispute": [f"dispute{n} resolved", f"cancel{n}", "note: ..."],
+        "copy_request": [f"resume{n}", "note: ..."],
+        "plan_request": [f"plan{n} 3x monthly", f"pause{n} until {today_plus_week}", f"resume{n}"],
+    }
+    return table.get(intent, [f"done{n}", f"promise{n} {date}", f"pause{n} until {today_plus_week}", "note: ..."])
 
 
 def handle(desk: Desk, msg: EmailMessage) -> str:
@@ -51,40 +71,53 @@ def handle(desk: Desk, msg: EmailMessage) -> str:
         return unknown.handle(desk, msg)
     reading = read_message(msg, today=desk.today)
     intent = reading.intent or "other"
+    sure = reading.confidence >= ACT_CONFIDENCE and not (intent == "promise" and reading.date is None)
+    acted = intent if sure else "unsure"
     policy = desk.rules.policy
+    pause_until = desk.today + timedelta(days=policy.reply_pause_days)
     action = ""
     for r in files:
-        if intent == "promise" and reading.date:
+        if acted == "promise":
+            assert reading.date is not None
             r.promise_date = reading.date
             r.paused_until = reading.date + timedelta(days=policy.promise_grace_days)
             action = f"no reminder before {r.paused_until.isoformat()}; then a 'promise not kept' follow-up if still unpaid"
-        elif intent == "dispute":
+        elif acted == "dispute":
             r.dispute = reading.reason or "disputed"
             r.paused_until = desk.today + timedelta(days=policy.dispute_pause_days)
             action = "reminders stopped until you decide (reply 'dispute resolved' to restart)"
-        elif intent == "copy_request":
-            r.paused_until = desk.today + timedelta(days=policy.reply_pause_days)
+        elif acted == "copy_request":
+            r.paused_until = max(r.paused_until or pause_until, pause_until)
             action = f"sent the invoice copy to the client; reminders paused until {r.paused_until.isoformat()}"
         else:
-            r.paused_until = desk.today + timedelta(days=policy.reply_pause_days)
+            r.paused_until = max(r.paused_until or pause_until, pause_until)
             action = f"reminders paused until {r.paused_until.isoformat()}"
-            if intent == "paid_claim":
-                action += "; reply 'done' if you received it"
+            if acted == "paid_claim":
+                action += "; reply 'done' if you received the payment, or 'paid <amount>' for part of it"
+            elif acted == "plan_request":
+                action += "; reply with a plan command to split the balance into instalments"
+            elif acted == "unsure":
+                action += "; I did not act on my reading: tell me what to do"
         desk.ledger.save(r)
-        desk.ledger.event(r, "client_reply", desk.now, intent=intent, date=str(reading.date) if reading.date else None,
-                          evidence=reading.evidence, message_id=str(msg.get("Message-ID", "")))
-    if intent == "copy_request":
+        desk.ledger.event(r, "client_reply", desk.now, intent=intent, acted=acted, confidence=reading.confidence,
+                          date=str(reading.date) if reading.date else None, evidence=reading.evidence,
+                          message_id=str(msg.get("Message-ID", "")))
+        log.info("%s: client reply read as %s (%.2f), acted as %s", r.number, intent, reading.confidence, acted)
+    if acted == "copy_request":
         plan_copy(desk, files, in_reply_to=str(msg.get("Message-ID", "")) or None)
     words = READING.get(intent, intent).format(
         date=reading.date.isoformat() if reading.date else "?",
         on=f" on {reading.date.isoformat()}" if reading.date else "",
+        amount=f" ({reading.amount} {files[0].currency})" if reading.amount else "",
         reason=reading.reason or "no reason given",
     )
+    if not sure:
+        words = f"unsure ({words})"
     desk.note_owner(
         "client_reply",
         {"sender": from_address(msg) or "?", "files": [file_view(r, desk.rules) for r in files], "reading": words,
          "evidence": reading.evidence, "action": action, "new_text": reading.new_text.strip()[:4000],
-         "fitting": FITTING.get(intent, ["done", "pause until 2027-01-10", "note: ..."])},
+         "fitting": fitting(acted, reading, files, (desk.today + timedelta(days=7)).isoformat())},
         files=files,
         attachments=[attach_original(msg)] if len(bytes(msg)) < 2_000_000 else None,
     )
