@@ -35,11 +35,21 @@ _GOODS = (
     r"ware|bestellung|lieferung|leistung)"
 )
 _INVOICE = r"(?:facture|invoice|factuur|rechnung|nota)"
+# "not paying by card", "betalen niet met cash": about the means, not a refusal.
+# "not paying yet" is a delay, not a refusal.
+_NOT_MEANS = r"(?!\s+(?:by|via|with|in\s+cash|through|par|en\s+espèces|avec|met|per|contant|via|mit|bar|yet|encore|nog|noch)\b)"
+# Who or what does the work a client may say was never done.
+_WORK = (
+    r"(?:job|work|works|project|installation|intervention|repair|technician|engineer|plumber|"
+    r"travail|travaux|chantier|projet|réparation|technicien|ouvrier|plombier|"
+    r"werk|klus|project|montage|reparatie|monteur|technicus|loodgieter|arbeit|auftrag|techniker)"
+)
 
 CUES: list[Cue] = [
     # --- dispute -------------------------------------------------------------------------
     _c("dispute", "contested", r"\b(?:je|nous|on)\s+(?:[^\s!?;]+\s+)?contest\w*|\bcontest(?:ons|e|er|ation)\b"),
-    _c("dispute", "contested", r"\b(?:dispute|disputing|disputed|contest(?:ing)?)\b"),
+    # "a dispute between our directors" is about something else.
+    _c("dispute", "contested", r"\b(?:dispute|disputing|disputed|contest(?:ing)?)\b(?!\s+(?:between|among|within|internally))"),
     _c("dispute", "contested", r"\b(?:betwist\w*|bestreit\w*|beanstand\w*|widersprech\w*|reklamation)\b"),
     _c("dispute", "contested", r"\b(?:désaccord|disagree|oneens|niet\s+akkoord|nicht\s+einverstanden|litige|réclamation|complaint|klacht)\b"),
     _c("dispute", "contested", r"\bpas\s+d['’]accord\b", negatable=False),
@@ -75,11 +85,73 @@ CUES: list[Cue] = [
     # "does not work" is a complaint about what was sold, not about an IBAN or a link.
     _c("dispute", "quality",
        rf"\b(?:{_GOODS}|machine|site|website|logiciel|software|appareil|apparaat|installation|installatie|système|system|systeem)\s+(?:\S+\s+){{0,4}}?"
-       r"(?:ne\s+fonctionne\s+(?:pas|plus)|(?:is\s+|are\s+)?not\s+working|does\s*n['o’]?t\s+work|do\s*n['o’]?t\s+work|werkt\s+niet|werken\s+niet|funktioniert\s+nicht)", negatable=False),
+       r"(?:ne\s+fonctionne\s+(?:toujours\s+|encore\s+)?(?:pas|plus)|(?:is\s+|are\s+)?(?:still\s+)?not\s+working|does\s*n['o’]?t\s+work|do\s*n['o’]?t\s+work|"
+       r"(?:werkt|werken)\s+(?:nog\s+steeds\s+|nog\s+altijd\s+|alweer\s+)?niet|funktioniert\s+(?:immer\s+noch\s+)?nicht)", negatable=False),
     _c("dispute", "already_credited",
        r"\b(?:annulée?\s+par\s+(?:l['’]|un\s+|notre\s+|votre\s+)?avoir|avoir\s+(?:[^\s!?;]+\s+){0,2}(?:émis|reçu|accordé|établi|envoyé)|(?:fait|émis|établi|reçu)\s+(?:l['’]objet\s+d['’])?un\s+avoir|déjà\s+(?:été\s+)?(?:crédité|remboursé|annulé)|"
        r"credit\s+note|credited|already\s+(?:been\s+)?(?:refunded|cancelled|canceled)|"
        r"creditnota|gecrediteerd|al\s+(?:terug)?betaald\s+door\s+u|gutschrift|gutgeschrieben|storniert)\b"),
+    # Refusing or withholding payment is a dispute even without a reason ("not paying this",
+    # "on ne paiera pas", "wij betalen deze factuur niet"). "Cannot pay" is not a refusal, and a
+    # refusal bounded by a date ("won't pay before the 15th") is a promise: see intent._refusal.
+    _c("dispute", "contested",
+       rf"\b(?:won['’]t|will\s+not|shall\s+not|are\s+not\s+going\s+to|refuse\s+to|am\s+not\s+going\s+to)\s+(?:be\s+)?(?:pay(?:ing)?|settl\w+)\b{_NOT_MEANS}|"
+       rf"^\W*(?:we\s+are\s+|we['’]re\s+|i['’]m\s+)?not\s+paying\b{_NOT_MEANS}|\bwithhold(?:ing)?\s+(?:the\s+|our\s+)?payment|\b(?:on\s+hold|blocked)\s+until\b|"
+       r"\b(?:ne\s+|n['’])(?:paierons|payerons|paierai|payerai|paiera|payera|réglerons|réglerai|réglera|verserons)\s+(?:pas|rien|que|qu['’]|aucun)|"
+       r"\b(?:bloquons|suspendons|retenons|gelons)\s+(?:le\s+)?(?:paiement|règlement)|\brefuse\w*\s+de\s+(?:payer|régler)|"
+       rf"\b(?:ga|gaan|zal|zullen)\s+(?:[^\s!?;]+\s+){0,2}niet\s+betalen\b{_NOT_MEANS}|\bbetalen\s+(?:we|wij|ik)?\s*(?:deze\s+|de\s+|die\s+|dit\s+)?(?:factuur\s+|rekening\s+)?(?:dus\s+)?niet\b{_NOT_MEANS}|"
+       r"\b(?:houden|hou|houd)\s+(?:we\s+|wij\s+)?(?:de\s+)?betaling\s+(?:\w+\s+){0,2}(?:aan|tegen)|\bwacht\w*\s+(?:\w+\s+){0,2}met\s+betalen\s+tot",
+       negatable=False),
+    _c("dispute", "contested", r"\b(?:not|don['’]t|do\s+not)\s+agree\s+with\b|\bniet\s+eens\s+met\b|\b(?:maken|maak)\s+(?:[^\s!?;]+\s+)?bezwaar\b|\bbezwaar\s+tegen\b|\bniet\s+akkoord\b", negatable=False),
+    # Only part of what was ordered arrived.
+    _c("dispute", "partial_delivery",
+       r"\b(?:only|seulement|que|maar|slechts|nur)\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien)\s+"
+       r"(?:[^\s!?;]+\s+){0,2}(?:of|sur|van|von|des|du)\s+(?:the\s+|les\s+|de\s+|la\s+)?\d+|"
+       r"\b(?:sur|out\s+of|van\s+de|of\s+the)\s+(?:les\s+)?\d+\s+(?:[^\s!?;]+\s+){0,3}(?:seulement|only|maar|slechts)\s+\d+|"
+       r"\bmanqu\w*\s+(?:encore\s+)?(?:\d+|des|deux|trois|quatre|cinq|plusieurs|certains|certaines|une\s+partie|la\s+moitié)\b|"
+       r"\b(?:missing|ontbreken|ontbreekt|fehlen)\s+(?:\d+|some|several|two|three|four|five|half|er\s+\d+)\b|"
+       rf"\b{_GOODS}\s+(?:[^\s!?;]+\s+){{0,3}}?(?:manquent|manquaient|missing|ontbreken|ontbreekt|ontbraken|fehlen|fehlt)\b|"
+       r"\b(?:\d+|some|several|two|three|half)\s+(?:[^\s!?;]+\s+){0,2}(?:are|were)\s+missing\b|"
+       r"\b(?:la\s+moitié|half|de\s+helft|die\s+hälfte)\s+(?:of\s+|de\s+|van\s+)?(?:the\s+|la\s+|les\s+|des\s+|de\s+)?(?:commande|articles?|order|items?|goods|bestelling|goederen|lieferung)\b"
+       r"(?=.{0,40}\b(?:manqu|missing|ontbr|arriv|livr|deliver|geleverd|received|reçu|ontvangen|returned|retourn))",
+       negatable=False),
+    # A price, fee or discount that was never agreed ("taux horaire jamais convenu", "fee would be waived").
+    _c("dispute", "price_not_agreed",
+       r"\b(?:tarif|taux|prix|frais|pénalités|supplément|remise|rate|price|fee|charge|surcharge|discount|tarief|uurtarief|prijs|kosten|meerkosten|korting|toeslag)\w*\s+"
+       r"(?:[^\s!?;]+\s+){0,6}?(?:n['’]\w+\s+|ne\s+\w+\s+)?(?:jamais|pas|never|not|nooit|niet|nie)\s+(?:été\s+|been\s+|ooit\s+|vooraf\s+|met\s+ons\s+)*"
+       r"(?:convenu\w*|accepté\w*|validé\w*|prévu\w*|agreed|accepted|approved|discussed|quoted|afgesproken|overeengekomen|goedgekeurd|vereinbart)|"
+       r"\b(?:jamais|never|nooit|nie)\s+(?:été\s+|been\s+)?(?:convenu\w*|agreed|afgesproken|overeengekomen|vereinbart)\b|"
+       r"\b(?:would|should|was\s+to)\s+be\s+waived\b|\b(?:remise|discount|korting)\s+(?:[^\s!?;]+\s+){0,6}?(?:n['’]apparaît\s+pas|ne\s+figure\s+pas|manqu\w+|missing|not\s+(?:applied|shown|included)|ontbreekt|niet\s+(?:toegepast|verrekend))|"
+       r"\b(?:ne\s+tient\s+pas\s+compte|does\s*n['o’]t\s+take\s+into\s+account|houdt\s+geen\s+rekening)\b",
+       negatable=False),
+    # Made out to somebody else: another company of the group, a former company, the wrong name.
+    _c("dispute", "wrong_addressee",
+       r"\b(?:adressée?|établie?|libellée?|addressed|made\s+out|issued|staat|opgesteld)\s+(?:[^\s!?;]+\s+){0,2}(?:à|au\s+nom\s+de|to|in\s+the\s+name\s+of|op\s+naam\s+van)\s+"
+       r"(?:[^\s!?;]+\s+){0,4}?(?:filiale|maison\s+mère|société\s+mère|subsidiary|parent\s+company|holdings?|vorige|ancienne|former|old|previous|verkeerde|mauvaise|wrong)\b"
+       r"(?!\s+(?:postal\s+|e-?mail\s+)?(?:address|adresse|adres|office|bureau|e-?mail|mail|kantoor|mailbox|boîte|postbus))|"
+       r"\b(?:isn['’]t|is\s+not|n['’]est\s+pas|is\s+niet)\s+(?:ours|à\s+nous|pour\s+nous|van\s+ons|voor\s+ons)\b|"
+       r"\b(?:wrong|mauvaise|verkeerde|falsche)\s+(?:company|entity|addressee|customer|client|société|entité|destinataire|bedrijf|entiteit|naam|klant|firma)\b",
+       negatable=False),
+    # Work not finished, or never done.
+    _c("dispute", "not_delivered",
+       rf"\b{_WORK}\s+(?:[^\s!?;]+\s+){{0,5}}?(?:never|not|n['’]t|pas|jamais|niet|nooit|nie|nicht)\s+(?:[^\s!?;]+\s+){{0,2}}?"
+       r"(?:finished|completed|done|installed|came|come|turned\s+up|showed\s+up|fini\w*|terminé\w*|achevé\w*|venu\w*|réalisé\w*|installé\w*|eu\s+lieu|"
+       r"afgemaakt|afgewerkt|klaar|voltooid|geïnstalleerd|gekomen|uitgevoerd|fertig|erledigt|gekommen)\b",
+       negatable=False),
+    _c("dispute", "not_ordered", r"\b(?:nooit|niet)\s+(?:[^\s!?;]+\s+){0,3}?(?:heb|hebben)\s+besteld\b", negatable=False),
+    # Billed for more than was done or used.
+    _c("dispute", "wrong_amount",
+       r"\b(?:charged|billed|invoiced|facturé\w*|gefactureerd|aangerekend)\s+(?:[^\s!?;]+\s+){0,4}?(?:for\s+)?\d+\s+(?:[^\s!?;]+\s+){0,8}?(?:but|mais|maar|alors\s+que|terwijl|whereas)\b|"
+       r"\b(?:more|plus\s+d['’]|meer)\s+(?:hours|heures|uren|days|jours|dagen)\s+(?:[^\s!?;]+\s+){0,3}?(?:than|que|dan)\b|"
+       r"\b(?:only|seulement|maar|slechts)\s+(?:ever\s+)?(?:activated|used|ordered|utilisé|commandé|gebruikt|besteld)\s+\d+|"
+       r"\b(?:should|ought)\s*n['o’]?t\s+(?:be\s+)?(?:be\s+)?(?:charged|billed|invoiced)|\bne\s+(?:devrions|devrait|devait)\s+pas\s+être\s+factur",
+       negatable=False),
+    _c("dispute", "duplicate",
+       r"\b(?:doublon|dubbele\s+factuur|duplicate\s+(?:of|invoice)|(?:twee\s+keer|twice|deux\s+fois)\s+(?:dezelfde|the\s+same|la\s+même)|"
+       r"déjà\s+(?:été\s+)?factur\w+|already\s+(?:been\s+)?(?:invoiced|billed|charged)|al\s+(?:eerder\s+)?(?:gefactureerd|aangerekend))\b",
+       negatable=False),
+    _c("dispute", "quality",
+       r"\b(?:slecht(?:e)?\s+(?:gedaan|werk|uitgevoerd)|not\s+(?:good|well)\s+done|(?:many|several|lots\s+of)\s+problems?\s+with)\b", negatable=False),
     # --- paid claim ----------------------------------------------------------------------
     _c("paid_claim", "paid",
        r"\b(?:avons|ai|avez|a)\s+(?:déjà\s+|bien\s+|hier\s+|ce\s+matin\s+|aujourd['’]hui\s+)*(?:payé|réglé|viré|acquitté|soldé|"
@@ -180,5 +252,10 @@ CUES: list[Cue] = [
        r"(?:can['’]?not|can['’]t|won['’]t\s+be\s+able\s+to|will\s+not\s+be\s+able\s+to|unable\s+to|not\s+able\s+to)\s+(?:[^\s!?;]+\s+){0,2}?pay\s+(?:[^\s!?;]+\s+){0,3}?(?:before|until|till|prior\s+to)|"
        r"(?:kunnen|kan)\s+(?:[^\s!?;]+\s+){0,4}(?:pas|niet\s+(?:eerder\s+dan|vóór|voor))\s+(?:[^\s!?;]+\s+){0,4}|"
        r"(?:können|kann)\s+(?:[^\s!?;]+\s+){0,3}(?:erst|nicht\s+vor))", 0.85, negatable=False),
+    # Any negated payment bounded by a date: "je ne réglerai rien avant le 15", "we won't release
+    # payment until 15 January". Counted only when a date follows (intent._find_hits).
+    _c("promise", "not_before_date",
+       r"(?:\bne\b|\bn['’]|\bnot\b|n['’]t\b|\bcannot\b|\bunable\b|\bniet\b|\bgeen\b|\bnicht\b).{0,40}?\b(?:pay\w*|paid|pai\w*|régl\w*|vir\w*|vers\w*|betal\w*|overma\w*|settl\w*|release\w*|remit\w*|zahl\w*)\b"
+       r".{0,30}?\b(?:avant|before|until|till|prior\s+to|voor|vóór|qu['’]à\s+partir\s+d\w*|vor|erst)\b", 0.85, negatable=False),
     _c("promise", "promise", r"\bpas\s+avant\s+(?:le|la|fin)\b|\bnot\s+(?:before|until)\b|\bpas\s+vóór\b|\bniet\s+(?:vóór|voor)\s+(?:de|het|eind)\b|\berst\s+(?:am|ab|nach|ende)\b", 0.75, negatable=False),
 ]

@@ -36,7 +36,7 @@ PRIORITY = ("dispute", "paid_claim", "plan_request", "copy_request", "promise", 
 
 # Negation words searched just before a cue (and just after it, for Dutch/German word order).
 _NEG_BEFORE = folded(
-    r"(?:\bne\b|\bn['’]|\bpas\b|\bnot\b|n['’]t\b|\bnever\b|\bno\b|\bniet\b|\bgeen\b|\bnooit\b|\bnicht\b|\bkein\w*|"
+    r"(?:\bne\b|\bn['’]|\bpas\b|\bnot\b|n['’]t\b|\bnever\b|\bno\b|\bniet\b|\bgeen\b|\bnooit\b|\bnicht\b|\bkein\w*|\baucun\w*|\bnothing\b|\bniets\b|"
     r"\bsans\b|\bwithout\b|\bzonder\b|\bohne\b|\bnullement\b|\bni\b)")
 _NEG_AFTER = folded(r"^\W*(?:[\w'’-]+\W+){0,3}?(?:pas|niet|nicht|nullement|point)\b")
 _HYPOTHETICAL = folded(r"\b(?:si|s['’]il|if|als|indien|falls|wenn|au cas où|in case|mocht|sollte)\b")
@@ -188,6 +188,12 @@ def _find_hits(text: str, today: date) -> list[_Hit]:
                     continue  # "we hebben nog niet betaald", "betalen we nog niet"
                 if cue.intent == "paid_claim" and (_FUTURE.search(sentence[max(0, m.start() - 25) : m.start()]) or _hypothetical(sentence, m.start())):
                     continue  # "the payment will be made", "if it has been paid"
+                if cue.category in ("present_with_date", "not_before_date") and not any(
+                    f.value >= today for f in find_dates(sentence[m.start() :], today)
+                ):
+                    continue
+                if cue.intent == "dispute" and cue.category == "contested" and _bounded_by_date(sentence, m.start(), today):
+                    continue  # "on ne paiera pas avant le 15": a promise for the 15th, not a refusal
                 if cue.category == "present_with_date" and not any(
                     f.value >= today for f in find_dates(sentence, today)
                 ):
@@ -200,6 +206,16 @@ def _find_hits(text: str, today: date) -> list[_Hit]:
             if dated is not None:
                 hits.append(_Hit("promise", "dated_payment", 0.7, original.strip(), dated, s_start, s_start + len(sentence)))
     return hits
+
+
+_BOUND = folded(r"\b(?:avant|before|until|till|prior\s+to|voor|vóór|tot|jusqu['’]\w*|qu['’]à\s+partir|vor|erst|bis)\b")
+
+
+def _bounded_by_date(sentence: str, start: int, today: date) -> bool:
+    """True when a refusal is bounded by "before <date>": a delay, not a refusal."""
+    after = sentence[start : start + 100]
+    bound = _BOUND.search(after)
+    return bool(bound) and any(f.value >= today for f in find_dates(after[bound.end() :], today))
 
 
 def _dated_payment(text: str, sentence: str, today: date) -> str | None:
@@ -229,7 +245,7 @@ def _dated_payment(text: str, sentence: str, today: date) -> str | None:
 
 def _pick_date(text: str, hit: _Hit, today: date, *, past: bool, language: str | None) -> date | None:
     sentence_dates = find_dates(hit.sentence, today, past=past, language=language)
-    if hit.category == "not_before":
+    if hit.category in ("not_before", "not_before_date"):
         # The date after "avant/before/until" is the one that counts.
         cue_at = hit.sentence.find(hit.span)
         later = [d for d in sentence_dates if d.start >= cue_at]

@@ -1,0 +1,45 @@
+"""One line per case: where the intent rules must hold their ground (negation, refusal vs delay,
+means of payment, missing things that are not goods). Not part of any scored set."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from mailbot.replies import classify_intent
+
+WED = date(2024, 12, 4)  # a Wednesday
+
+
+@pytest.mark.parametrize(
+    "text, intent, when",
+    [
+        # Refusals are disputes; a refusal bounded by a date is a promise for that date.
+        ("Not paying this. Job was never finished.", "dispute", None),
+        ("wij betalen deze factuur niet want het werk is nog niet klaar", "dispute", None),
+        ("We won't pay until the 20th.", "promise", date(2024, 12, 20)),
+        ("Ik wacht met betalen tot 15 december.", "promise", date(2024, 12, 15)),
+        ("Je ne réglerai rien avant le 15, notre comptable est en congé.", "promise", date(2024, 12, 15)),
+        ("On ne paiera pas une marchandise cassée.", "dispute", None),
+        # The means of payment is not a refusal.
+        ("I'm not paying by card, I'll transfer on Friday.", "promise", date(2024, 12, 6)),
+        ("We betalen niet met creditcard maar via overschrijving, volgende week.", "promise", date(2024, 12, 13)),
+        # Missing things that are not goods; unfinished things that are not work.
+        ("Il manque le numéro de commande sur la facture, pouvez-vous le rajouter ?", "question", None),
+        ("The transfer is not done yet but it will be on Friday.", "promise", date(2024, 12, 6)),
+        ("Your reminder was addressed to my old email address.", "other", None),
+        ("Il manque deux cartons.", "dispute", None),
+        ("Three items are missing from the delivery.", "dispute", None),
+        # Dispute words that do not dispute the invoice.
+        ("Aucune réclamation de notre part. Le paiement partira le 13.", "promise", date(2024, 12, 13)),
+        ("There was a dispute between our directors about signing; resolved now, paying Friday.", "promise", date(2024, 12, 6)),
+        ("Bonjour, quel est votre RIB ? Celui de la facture ne fonctionne pas sur notre outil.", "question", None),
+        # Typed without accents.
+        ("je n'ai jamais recu la facture, pouvez-vous me la renvoyer ?", "copy_request", None),
+        ("paiement debut janvier, desole", "promise", date(2025, 1, 10)),
+    ],
+)
+def test_intent_holds(text: str, intent: str, when: date | None) -> None:
+    reading = classify_intent(text, today=WED)
+    assert (reading.intent, reading.date) == (intent, when), reading
