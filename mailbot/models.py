@@ -45,6 +45,12 @@ class Receivable:
     registered_at: datetime | None = None
     closed_at: datetime | None = None
     source_message: str | None = None  # the owner's forward that registered it
+    # Reminder engine (additive): who the client is, and the dates the law counts from.
+    b2c: bool = False  # the client is a consumer: stricter rules, charges only where the law allows
+    client_country: str | None = None  # ISO country of the client, when known
+    segment_override: str | None = None  # new | regular | loyal | chronic, set by the owner
+    first_reminder_date: date | None = None  # first reminder sent after the due date (BE consumer law)
+    formal_notice_date: date | None = None  # the day the formal notice went out (FR consumer interest)
     plan_of: int | None = None  # for one instalment of a plan: the id of the file it was split from
 
     def to_doc(self) -> dict[str, Any]:
@@ -82,5 +88,5 @@ class Receivable:
 
 
 _DECIMALS = {"amount", "amount_due"}
-_DATES = {"issue_date", "due_date", "paused_until", "promise_date"}
+_DATES = {"issue_date", "due_date", "paused_until", "promise_date", "first_reminder_date", "formal_notice_date"}
 _DATETIMES = {"last_reminder_at", "registered_at", "closed_at"}

@@ -1,26 +1,58 @@
 """Reminders to clients: one email per client per tick, listing every late invoice.
 
-The scheduler (pure) says what is due; this module renders it in the client's language,
-threads it under the previous reminder, attaches the invoice copy, plans it in the outbox and
-moves each file to its new stage, all in one transaction.
+The scheduler (pure) says what is due; this module renders it in the client's language with
+the payment block (IBAN, reference, EPC QR code inline, payment link) and the charges the law
+allows, threads it under the previous reminder, attaches the invoice copy, plans it in the
+outbox and moves each file to its new stage, all in one transaction per client.
+
+A `call` stage sends nothing: it is recorded as a `call_task` event for the owner's digest.
+A `letter` stage renders the formal notice as a PDF and sends it to the owner to sign and
+post; with `email_client: true` the client also gets it by email.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-from decimal import Decimal
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from email.message import EmailMessage
 from typing import Any
 
-from ..compose import Attachment, build_message
+from ..compose import Attachment, Rendered, Templates, build_message
 from ..models import Receivable
 from ..outbox import make_message_id
-from ..scheduler import Due, due_reminders
+from ..payment import epc_qr_png
+from ..rules import Rules, Stage
+from ..scheduler import Due, client_facts, commit, due_reminders
+from ..statement import client_language, greeting, reminder_context
 from .base import Desk
+
+log = logging.getLogger("mailbot.reminders")
+
+CALL_SCRIPT = "I see invoice {numbers} is still unpaid. Can you confirm when the payment will be made?"
+
+
+@dataclass
+class Reminder:
+    """A rendered reminder, before it becomes an email: what `mailbot preview` writes to files."""
+
+    lang: str
+    template: str
+    rendered: Rendered
+    attachments: list[Attachment] = field(default_factory=list)  # the QR image (inline) first, then files
+    qr_payload: str | None = None
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 def plan_due_reminders(desk: Desk) -> int:
-    """Plan every reminder due today. Returns how many emails were planned."""
-    dues = due_reminders(desk.ledger.open(), desk.rules, desk.today, desk.ledger.bad_addresses())
+    """Plan every reminder due now. Returns how many emails to clients were planned."""
+    every = desk.ledger.all()
+    dues = due_reminders(
+        [r for r in every if r.is_open], desk.rules, desk.now, window=desk.rules.window(desk.settings.timezone),
+        bad_addresses=desk.ledger.bad_addresses(), facts=client_facts(every),
+    )
     planned = 0
     for due in dues:
         with desk.store.transaction():
@@ -29,109 +61,153 @@ def plan_due_reminders(desk: Desk) -> int:
 
 
 def _plan_one(desk: Desk, due: Due) -> int:
-    moving = [i for i in due.items if i.kind != "listed"]
-    top = due.top_stage
-    calls = [i for i in moving if i.stage is not None and i.stage.channel == "call"]
-    for i in calls:
-        # A call stage sends nothing: it becomes a task with a call script in the owner's digest.
-        i.receivable.last_stage = i.stage.index
-        desk.ledger.save(i.receivable)
-        desk.ledger.event(i.receivable, "call_task", desk.now, stage=i.stage.name)
-    emailed = [i for i in moving if i not in calls]
-    if not emailed:
-        return 0
-    if top is not None and top.channel == "call":
-        top = max((i.stage for i in emailed if i.stage), key=lambda s: s.index, default=None)
-    template = top.template if top is not None else "promise_broken"
-    files = [i.receivable for i in due.items if i not in calls]
-    key = "-".join(f"{i.receivable.id}s{i.stage.index if i.stage else 'p'}" for i in emailed)
-    mid = make_message_id(desk.store, desk.domain, "reminder", key, desk.today.isoformat() if template == "promise_broken" else "")
-    lead = emailed[0].receivable
-    previous = _thread_of(desk, files)
-    attach = top is not None and top.attach_invoice
-    msg = _compose(desk, template, files, lead, mid, previous, attach, top)
+    today = desk.today
     hold = desk.rules.policy.dry_run
-    desk.outbox.plan(msg, kind="reminder", receivables=[r.id for r in files], stage=top.index if top else None, now=desk.now, hold=hold)
-    for i in emailed:
+    mid = None
+    letter_pdf = None
+    if due.letters:
+        letter_pdf = render_letter(desk.rules, desk.templates, [i.receivable for i in due.letters], due.letters[0].stage, today)
+    if due.emailed:
+        files = due.in_email
+        key = "-".join(f"{i.receivable.id}s{i.stage.index if i.stage else 'p'}" for i in due.emailed)
+        mid = make_message_id(desk.store, desk.domain, "reminder", key, today.isoformat() if due.template == "promise_broken" else "")
+        stage = due.email_stage
+        extra = [letter_pdf] if letter_pdf is not None and any(i in due.emailed for i in due.letters) else []
+        reminder = make_reminder(desk.rules, desk.templates, files, stage, due.template or "promise_broken", today,
+                                 qr_cid=_qr_cid(mid), load_attachment=desk.load_attachment,
+                                 attach=stage is not None and stage.attach_invoice, extra=extra)
+        previous = _thread_of(desk, files)
+        msg = reminder_message(desk.rules, reminder, to=files[0].client_email or due.client_email, from_addr=desk.settings.address,
+                               message_id=mid, when=desk.now, previous=previous)
+        desk.outbox.plan(msg, kind="reminder", receivables=[r.id for r in files], stage=stage.index if stage else None,
+                         now=desk.now, hold=hold)
+    if letter_pdf is not None:
+        _plan_letter_note(desk, due, letter_pdf, emailed=mid is not None and any(i.needs_email for i in due.letters))
+    commit(due, desk.now, today)
+    for i in due.items:
+        if i.kind == "listed":
+            continue
         r = i.receivable
-        if i.stage is not None:
-            r.last_stage = i.stage.index
-        if i.kind == "promise_broken":
-            r.promise_date = None
-        r.last_reminder_at = desk.now
         desk.ledger.save(r)
-        desk.ledger.event(r, "reminder", desk.now, stage=i.stage.name if i.stage else "promise_broken", message_id=mid, dry_run=hold)
-    return 1
+        name = i.stage.name if i.stage else "promise_broken"
+        if i.stage is not None and i.stage.channel == "call":
+            desk.ledger.event(r, "call_task", desk.now, stage=name, script=CALL_SCRIPT.format(numbers=r.number))
+        elif i.stage is not None and i.stage.channel == "letter":
+            desk.ledger.event(r, "letter", desk.now, stage=name, emailed=i.needs_email and mid is not None, dry_run=hold)
+        if i.needs_email:
+            desk.ledger.event(r, "reminder", desk.now, stage=name, message_id=mid, dry_run=hold)
+    return 1 if mid else 0
+
+
+def _qr_cid(mid: str) -> str:
+    return f"qr-{hashlib.sha256(mid.encode()).hexdigest()[:16]}@mailbot"
+
+
+def make_reminder(rules: Rules, templates: Templates, files: list[Receivable], stage: Stage | None, template: str,
+                  today: date, *, qr_cid: str, load_attachment: Callable[[Receivable], Attachment | None],
+                  attach: bool, lang: str | None = None, extra: list[Attachment] | None = None,
+                  b2c: bool | None = None) -> Reminder:
+    """Render one reminder: context, QR image, invoice copies. No store, no outbox."""
+    lead = files[0]
+    lang = lang or client_language(lead, rules)
+    ctx, pay = reminder_context(files, rules, today, stage, lang=lang, qr_cid=qr_cid, b2c=b2c)
+    rendered = templates.render(f"{lang}/{template}.j2", ctx)
+    attachments: list[Attachment] = []
+    if pay.qr_payload:
+        attachments.append(Attachment("payment-qr.png", "image/png", epc_qr_png(pay.qr_payload), inline_cid=qr_cid))
+    if attach:
+        for r in files:
+            a = load_attachment(r)
+            if a:
+                attachments.append(a)
+    attachments.extend(extra or [])
+    return Reminder(lang, template, rendered, attachments, pay.qr_payload, ctx)
+
+
+def reminder_message(rules: Rules, reminder: Reminder, *, to: str, from_addr: str, message_id: str, when: datetime,
+                     previous: list[str]) -> EmailMessage:
+    return build_message(
+        reminder.rendered,
+        from_name=rules.business.name,
+        from_addr=from_addr,
+        to=[to],
+        message_id=message_id,
+        when=when,
+        in_reply_to=previous[-1] if previous else None,
+        references=previous[-10:],
+        attachments=reminder.attachments,
+    )
 
 
 def _thread_of(desk: Desk, files: list[Receivable]) -> list[str]:
-    """Message-IDs of the earlier reminders to this client, oldest first (threading per client)."""
+    """Message-IDs of the earlier emails to this client about these files, oldest first (threading per client)."""
     ids = {r.id for r in files}
     entries = [e for e in desk.outbox.table.all() if e["kind"] in ("reminder", "copy") and ids & set(e["receivables"])]
     return [e["message_id"] for e in sorted(entries, key=lambda e: e.doc_id)]
 
 
-def _compose(desk: Desk, template: str, files: list[Receivable], lead: Receivable, mid: str, previous: list[str],
-             attach: bool, stage: Any) -> Any:
-    lang = lead.language if lead.language in ("fr", "en", "nl", "de") else desk.rules.business.language
-    items = []
-    for r in files:
-        late = (desk.today - r.due_date).days if r.due_date else 0
-        items.append({"number": r.number, "issue_date": r.issue_date or r.due_date, "due_date": r.due_date,
-                      "amount_due": r.amount_due if r.amount_due is not None else Decimal(0), "currency": r.currency, "days_late": late})
-    total = sum((i["amount_due"] for i in items), Decimal(0))
-    final_days = stage.final_date_days if stage is not None else 8
+# --- the formal notice (letter stage) ----------------------------------------------------
+
+
+def render_letter(rules: Rules, templates: Templates, files: list[Receivable], stage: Stage | None, today: date,
+                  lang: str | None = None) -> Attachment:
+    """The formal notice as a PDF in the client's language, ready to print and sign."""
+    from ..letter import letter_pdf
+
+    lang = lang or client_language(files[0], rules)
+    ctx, _ = reminder_context(files, rules, today, stage, lang=lang, qr_cid=None)
+    lead = files[0]
+    ctx |= {"client_name": lead.client_name or lead.client_email or "", "client_email": lead.client_email or "",
+            "business_address": rules.business.address or "", "enterprise_number": rules.business.enterprise_number or "",
+            "today": today}
+    rendered = templates.render(f"{lang}/letter.j2", ctx)
+    data = letter_pdf(rendered.subject, rendered.text, author=rules.business.name)
+    numbers = "-".join(r.number for r in files)[:60]
+    return Attachment(f"formal-notice-{numbers}.pdf", "application/pdf", data)
+
+
+def _plan_letter_note(desk: Desk, due: Due, pdf: Attachment, *, emailed: bool) -> None:
+    """Send the notice to the owner to sign and post (owner's language; threaded per file)."""
+    files = [i.receivable for i in due.letters]
+    lang = desk.rules.business.language
     ctx = desk.base_context(lang) | {
-        "greeting": _greeting(lang, lead.client_name),
-        "items": items,
-        "total_due": total,
-        "currency": lead.currency,
-        "final_date": desk.today + timedelta(days=final_days),
-        "iban": lead.iban or desk.rules.business.iban,
-        "bic": desk.rules.business.bic,
-        "reference": lead.payment_reference or lead.number,
-        "charges": [],
-        "qr_cid": None,
-        "promise_date": lead.promise_date,
+        "files": [{"number": r.number, "amount_due": r.amount_due, "currency": r.currency, "due_date": r.due_date} for r in files],
+        "client": files[0].client_name or files[0].client_email or "", "client_email": files[0].client_email or "",
+        "emailed": emailed, "dry_run": desk.rules.policy.dry_run,
     }
-    rendered = desk.templates.render(f"{lang}/{template}.j2", ctx)
-    attachments: list[Attachment] = []
-    if attach:
-        for r in files:
-            a = desk.load_attachment(r)
-            if a:
-                attachments.append(a)
-    return build_message(
-        rendered,
-        from_name=desk.rules.business.name,
-        from_addr=desk.settings.address,
-        to=[lead.client_email or ""],
-        message_id=mid,
-        when=desk.now,
-        in_reply_to=previous[-1] if previous else None,
-        references=previous[-10:],
-        attachments=attachments,
+    rendered = desk.templates.render(f"{lang}/letter_owner.j2", ctx)
+    thread = make_message_id(desk.store, desk.domain, "file", files[0].id)
+    key = "-".join(f"{r.id}s{i.stage.index}" for r, i in zip(files, due.letters) if i.stage)
+    msg = build_message(
+        rendered, from_name=f"mailbot ({desk.rules.business.name})", from_addr=desk.settings.address,
+        to=list(desk.settings.owners), message_id=make_message_id(desk.store, desk.domain, "letter", key),
+        when=desk.now, in_reply_to=thread, references=[thread], attachments=[pdf],
     )
+    desk.outbox.plan(msg, kind="note:letter", receivables=[r.id for r in files], now=desk.now)
+
+
+# --- copies and samples -----------------------------------------------------------------
 
 
 def plan_copy(desk: Desk, files: list[Receivable], in_reply_to: str | None) -> None:
     """The client asked for the invoice again: send the copy at once."""
-    lead = files[0]
     mid = desk.answer_id("copy")
     previous = _thread_of(desk, files)
     refs = previous + ([in_reply_to] if in_reply_to else [])
-    msg = _compose(desk, "invoice_copy", files, lead, mid, refs, True, None)
+    reminder = make_reminder(desk.rules, desk.templates, files, None, "invoice_copy", desk.today, qr_cid=_qr_cid(mid),
+                             load_attachment=desk.load_attachment, attach=True)
+    msg = reminder_message(desk.rules, reminder, to=files[0].client_email or "", from_addr=desk.settings.address,
+                           message_id=mid, when=desk.now, previous=refs)
     desk.outbox.plan(msg, kind="copy", receivables=[r.id for r in files], now=desk.now)
 
 
 def _greeting(lang: str, name: str | None) -> str:
-    base = {"fr": "Bonjour", "en": "Hello", "nl": "Beste", "de": "Guten Tag"}.get(lang, "Hello")
-    return f"{base} {name}" if name and lang != "de" else base
+    return greeting(lang, name)
 
 
 def sample_context(lang: str, rules: Any) -> dict[str, Any]:
     """Realistic data for rendering every template at check time."""
-    from datetime import date
+    from decimal import Decimal
 
     due = date(2026, 12, 15)
     items = [{"number": "F2026-014", "issue_date": date(2026, 11, 15), "due_date": due, "amount_due": Decimal("1440.00"),
@@ -140,5 +216,9 @@ def sample_context(lang: str, rules: Any) -> dict[str, Any]:
         "lang": lang, "business_name": rules.business.name, "commands_hint": "done", "greeting": _greeting(lang, "ACME SARL"),
         "items": items, "total_due": Decimal("1440.00"), "currency": "EUR", "final_date": date(2026, 12, 30),
         "iban": rules.business.iban, "bic": rules.business.bic, "reference": "F2026-014", "charges": [], "qr_cid": None,
-        "promise_date": date(2026, 12, 20),
+        "promise_date": date(2026, 12, 20), "payment_link": getattr(rules.business, "payment_link", None),
+        "client_name": "ACME SARL", "client_email": "compta@acme.fr", "business_address": "12 rue des Lilas, 75011 Paris",
+        "enterprise_number": "SIREN 123 456 789", "today": date(2026, 12, 22),
+        "files": [{"number": "F2026-014", "amount_due": Decimal("1440.00"), "currency": "EUR", "due_date": due}],
+        "client": "ACME SARL", "emailed": True, "dry_run": False,
     }
