@@ -95,6 +95,7 @@ class Daemon:
         self._recovered = False
         self._resync_seen: int | None = None
         self._store_trouble: str | None = None  # since when the data directory refuses writes
+        self.sleep: Callable[[float], None] = time.sleep  # a seam: tests count the backoff without waiting
 
     # -- one step ----------------------------------------------------------------------------
     def run_once(self) -> StepReport:
@@ -108,6 +109,8 @@ class Daemon:
         if self._store_trouble is not None:
             log.warning("the data directory accepts writes again (it refused them since %s)", self._store_trouble)
             self._store_trouble = None
+        # Read by the kill -9 torture: a step that ends here has planned and sent what was due.
+        log.debug("step done: %d handled, %d reminder(s) planned, %d sent", len(report.handled), report.reminders_planned, report.sent)
         return report
 
     def _step(self, report: StepReport) -> None:
@@ -300,5 +303,5 @@ class Daemon:
                 log.warning("mailbox unavailable (%s); retrying in %.0f s", exc, backoff)
                 self.mailbox.close()
                 connected = False
-                time.sleep(backoff)
+                self.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)

@@ -260,6 +260,9 @@ def _read(snapshot: Path, journal: Path) -> tuple[dict[str, Any], int, int, bool
                 seq = rseq
             pos = end + 1
         good = pos
+    # Documents in id order, as they were inserted: a snapshot's JSON sorts ids as text ("12" < "8"),
+    # and a search must return the same order after a restart as before it.
+    state = {name: dict(sorted(table.items(), key=lambda kv: int(kv[0]))) for name, table in state.items()}
     return state, seq, good, torn
 
 
