@@ -69,14 +69,20 @@ class Due:
 
     @property
     def email_stage(self) -> Stage | None:
-        """The most advanced stage among those emailed: it sets the subject and the tone."""
-        stages = [i.stage for i in self.emailed if i.stage is not None]
+        """The most advanced stage among the invoices the email lists: it sets the subject and the tone.
+
+        A listed invoice counts with the last email stage it reached, so a courtesy notice for a
+        new invoice does not read as a gentle first word to a client already at the formal stage.
+        """
+        stages = [i.stage for i in self.items if i.stage is not None and (i.needs_email or i.kind == "listed")]
         return max(stages, key=lambda s: s.index) if stages else None
 
     @property
     def template(self) -> str | None:
         if not self.emailed:
             return None
+        if all(i.kind == "promise_broken" for i in self.emailed):
+            return "promise_broken"  # the follow-up says "you promised": that is the news, whatever else is listed
         stage = self.email_stage
         return stage.template if stage is not None else "promise_broken"
 
@@ -235,7 +241,9 @@ def due_reminders(
                 continue
         due = Due(items[0].receivable.client_email or key, items)
         if due.emailed:
-            due.items.extend(DueItem(r, None, "listed") for r in quiet.get(key, []))
+            for r in quiet.get(key, []):
+                reached = [s for s in kinds.stages(kinds.segment(r), kinds.b2c(r)) if s.index <= r.last_stage and s.channel == "email"]
+                due.items.append(DueItem(r, reached[-1] if reached else None, "listed"))
         due.items.sort(key=lambda i: (i.receivable.due_date or today, i.receivable.id))
         out.append(due)
     return sorted(out, key=lambda d: d.client_email.lower())

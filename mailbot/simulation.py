@@ -19,7 +19,7 @@ from decimal import Decimal
 from .businessdays import SendWindow, next_send_time
 from .models import CLOSED, OPEN, Receivable
 from .rules import Rules
-from .scheduler import client_facts, commit, due_reminders
+from .scheduler import client_facts, commit, due_reminders, stage_for_age
 from .statement import client_language
 
 
@@ -93,7 +93,8 @@ def _actions(due, now: datetime, rules: Rules) -> list[Action]:
     if due.emailed:
         files = due.in_email
         stage = due.email_stage
-        out.append(Action(now, due.client_email, "email", stage.name if stage else "promise_broken",
+        label = "promise_broken" if due.template == "promise_broken" or stage is None else stage.name
+        out.append(Action(now, due.client_email, "email", label,
                           tuple(r.number for r in files),
                           tuple((i.receivable.id, i.stage.name if i.stage else "promise_broken", i.stage.after if i.stage else None)
                                 for i in due.emailed if i not in due.letters),  # a letter is its own action
@@ -109,9 +110,14 @@ _NAMES = ("Boulangerie Martin", "Garage Dupuis", "Atelier Lenoir", "Bakkerij De 
           "Transports Faure", "Fleuriste Blanc", "Drukkerij Maes", "Café Fontaine", "Elektro Becker")
 
 
-def generated_portfolio(n: int, today: date, *, seed: int = 1, clients: int | None = None) -> list[Receivable]:
+def generated_portfolio(n: int, today: date, *, seed: int = 1, clients: int | None = None,
+                        rules: Rules | None = None) -> list[Receivable]:
     """`n` open invoices over about n/3 clients, due from 40 days ago to 30 days ahead, plus
-    each client's paid history (closed files) so that segments differ."""
+    each client's paid history (closed files) so that segments differ.
+
+    With `rules`, the overdue files are already under way: each has had the stage its age
+    called for yesterday, as if mailbot had been following them (otherwise a first run
+    starts every old file at the stage its age calls for today)."""
     rnd = random.Random(seed)
     n_clients = clients or max(1, n // 3)
     out: list[Receivable] = []
@@ -141,5 +147,11 @@ def generated_portfolio(n: int, today: date, *, seed: int = 1, clients: int | No
                        client_name=f"{_NAMES[c % len(_NAMES)]} {c + 1}", amount=amount, amount_due=amount, due_date=due,
                        issue_date=due - timedelta(days=30), language=langs[c % len(langs)],
                        b2c=consumer[c])
+        if rules is not None and due < today:
+            reached = stage_for_age(rules.stages, (today - due).days - 1)
+            if reached is not None:
+                r.last_stage = reached.index
+                if reached.channel == "email":
+                    r.last_reminder_at = datetime.combine(due + timedelta(days=reached.after), time(9), timezone.utc)
         out.append(r)
     return out

@@ -83,7 +83,9 @@ def test_one_email_per_client_lists_every_late_invoice() -> None:
     [a, b] = run(files, at(DUE + timedelta(days=7)))
     assert a.client_email == "a@client.test" and b.client_email == "b@other.test"
     assert [(i.receivable.number, i.kind) for i in a.items] == [("F1", "listed"), ("F2", "stage")]
-    assert a.template == "friendly" and [r.number for r in a.in_email] == ["F1", "F2"]
+    # F1 already had the formal stage: the email listing it reads as formal, not as a first friendly word.
+    assert a.template == "formal" and [r.number for r in a.in_email] == ["F1", "F2"]
+    assert [i.receivable.number for i in a.emailed] == ["F2"]  # only F2 moves
 
 
 def test_min_gap_is_per_client_across_files_even_closed_ones() -> None:
