@@ -15,6 +15,11 @@ restart and are committed in the same transaction as the message that called for
 - ``allow_auto_reply(correspondent, now)`` before planning any automatic answer to a
   correspondent: at most ``max_auto_replies_per_day`` in any 24 hours (rolling, so there is no
   midnight burst). Owners are not correspondents here; their notes are capped per hour instead.
+- ``inspect_message(raw, policy)`` before the message is parsed for real: the shape checks that
+  keep the standard library's email parser out of its slow paths (header parsing is quadratic
+  in the length of a header; every walk over the parts re-parses each part's headers; the
+  parser recurses once per nesting level). Within the message size limit, one 850 KB Subject
+  of encoded words costs 80 s and 20 GB, and 5,000 empty parts cost 11 s.
 - ``allow_owner_note(subject, now)`` before planning a note to the owner: at most
   ``max_owner_notes_per_hour`` in any hour; the excess is held, and ``held_summary(now)`` (called
   at each tick) gives them back as one summary once the hour has room again.
@@ -24,6 +29,9 @@ No I/O of its own beyond the Store passed in. Every write needs the caller's tra
 
 from __future__ import annotations
 
+import email.message
+import email.parser
+import email.policy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -51,6 +59,9 @@ class GuardPolicy:
     flood_per_domain: int = 60
     flood_window: timedelta = timedelta(minutes=10)
     max_owner_notes_per_hour: int = 20
+    max_header_bytes: int = 64 * 1024  # one header, folded lines included (long References: ~10 KB)
+    max_mime_parts: int = 200
+    max_mime_depth: int = 20  # a forward of a forward of ... nests two levels per forward
 
     @classmethod
     def from_rules(cls, policy: Policy, env: Mapping[str, str] | None = None) -> GuardPolicy:
@@ -78,6 +89,9 @@ class GuardPolicy:
             flood_per_domain=num("MAILBOT_FLOOD_DOMAIN_MESSAGES", base.flood_per_domain),
             flood_window=timedelta(minutes=num("MAILBOT_FLOOD_MINUTES", int(base.flood_window.total_seconds() // 60))),
             max_owner_notes_per_hour=num("MAILBOT_MAX_OWNER_NOTES_PER_HOUR", base.max_owner_notes_per_hour),
+            max_header_bytes=num("MAILBOT_MAX_HEADER_KB", base.max_header_bytes // 1024) * 1024,
+            max_mime_parts=num("MAILBOT_MAX_MIME_PARTS", base.max_mime_parts),
+            max_mime_depth=num("MAILBOT_MAX_MIME_DEPTH", base.max_mime_depth),
         )
 
 
@@ -116,6 +130,54 @@ class HeldSummary:
     def key(self) -> str:
         """A stable identity for the summary note's Message-ID."""
         return f"held-summary:{self.first_held_at}"
+
+
+def inspect_message(raw: bytes, policy: GuardPolicy) -> str | None:
+    """Why this message must not be parsed for real (quarantine it with that reason), or None.
+
+    Uses the compat32 parser, which keeps header values as plain strings (linear), and walks
+    the tree without recursion.
+
+    >>> inspect_message(raw, GuardPolicy())
+    'a header (Subject) is 830 KB; the limit is 64 KB (MAILBOT_MAX_HEADER_KB)'
+    """
+    try:
+        msg = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(raw)
+    except RecursionError:
+        return f"its MIME structure is nested too deep to read; the limit is {policy.max_mime_depth} levels (MAILBOT_MAX_MIME_DEPTH)"
+    parts = 0
+    stack = [(msg, 0)]
+    while stack:
+        part, depth = stack.pop()
+        parts += 1
+        if parts > policy.max_mime_parts:
+            return f"it has more than {policy.max_mime_parts} MIME parts (MAILBOT_MAX_MIME_PARTS)"
+        if depth > policy.max_mime_depth:
+            return f"its MIME structure is nested more than {policy.max_mime_depth} levels deep (MAILBOT_MAX_MIME_DEPTH)"
+        for name, value in part.raw_items():
+            size = len(name) + len(value)
+            if size > policy.max_header_bytes:
+                shown = "".join(c if c.isprintable() else "?" for c in name[:40])
+                return (f"a header ({shown}) is {_kb(size)}; the limit is {_kb(policy.max_header_bytes)} "
+                        "(MAILBOT_MAX_HEADER_KB)")
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            stack.extend((p, depth + 1) for p in reversed(payload) if isinstance(p, email.message.Message))
+    return None
+
+
+def subject_of(raw: bytes, limit: int = 200) -> str:
+    """The Subject as raw text, one line, at most `limit` characters: safe to show for any message."""
+    try:
+        head = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+        value = str(head.get("Subject", "") or "")
+    except Exception:  # noqa: BLE001 - a courtesy for a note; never worth failing over
+        return "(unreadable subject)"
+    return " ".join(value[: limit * 4].split())[:limit] or "(no subject)"
+
+
+def _kb(size: int) -> str:
+    return f"{size // 1024} KB" if size >= 1024 else f"{size} bytes"
 
 
 class Guard:
