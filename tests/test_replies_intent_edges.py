@@ -43,3 +43,37 @@ WED = date(2024, 12, 4)  # a Wednesday
 def test_intent_holds(text: str, intent: str, when: date | None) -> None:
     reading = classify_intent(text, today=WED)
     assert (reading.intent, reading.date) == (intent, when), reading
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("volgende week dinsdag", date(2024, 12, 10)),
+        ("next week Tuesday", date(2024, 12, 10)),
+        ("mardi de la semaine prochaine", date(2024, 12, 10)),
+        ("dinsdag volgende week", date(2024, 12, 10)),
+        ("lundi en huit", date(2024, 12, 16)),
+        ("avant Noël", date(2024, 12, 24)),
+        ("voor kerst", date(2024, 12, 24)),
+        ("sous huitaine", date(2024, 12, 11)),
+        ("sous quinzaine", date(2024, 12, 18)),
+        ("fevrier 2025", None),  # a month alone is not a day
+    ],
+)
+def test_new_date_forms(text: str, expected: date | None) -> None:
+    from mailbot.replies.dates import find_dates
+
+    found = find_dates(text, WED)
+    assert (found[0].value if found else None) == expected
+
+
+@pytest.mark.parametrize(
+    "text, when",
+    [
+        ("The invoice is in this week's payment run, which goes out Thursday.", date(2024, 12, 5)),
+        ("Le règlement interviendra début janvier, au plus tard le 10.", date(2025, 1, 10)),
+        ("Payment next week, on Tuesday most likely.", date(2024, 12, 10)),
+    ],
+)
+def test_a_named_day_refines_a_vague_bound(text: str, when: date) -> None:
+    assert classify_intent(text, today=WED).date == when

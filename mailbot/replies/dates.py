@@ -15,7 +15,11 @@ Rules (chosen so that mailbot never chases before the client said it would pay; 
   "lundi dernier" / "last Monday" -> the first one strictly before today.
 - "le 15" / "on the 20th" / "op de 15e" / "am 15." -> next 15th on or after today (future) or the
   last one on or before today (past); a day-month without year likewise picks the year.
-- "dans 15 jours" / "quinze jours" -> 14 days, "huit jours" -> 7 days (French idioms); "in 10 days"
+- "volgende week dinsdag" / "next week Tuesday" / "mardi de la semaine prochaine" -> that day of
+  next week; "lundi en huit" -> the Monday after the coming one; "avant Noël" / "before Christmas"
+  / "voor kerst" -> 24 December.
+- "dans 15 jours" / "quinze jours" / "sous quinzaine" -> 14 days, "huit jours" / "sous huitaine"
+  -> 7 days (French idioms); "in 10 days"
   / "binnen 10 dagen" -> literally that many days; "in two weeks" -> 14 days.
 - Numeric dates are day-first (15/12, 15.12.2024, 15-12-24), ISO 2024-12-15 too; a month-first date
   is only read as such when the day-first reading is impossible (12/15).
@@ -194,6 +198,24 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        # "volgende week dinsdag", "next week Tuesday", "mardi de la semaine prochaine",
+        # "dinsdag volgende week", "Tuesday next week": that day of next week.
+        "weekday_next_week",
+        folded(
+            rf"\b(?:(?:volgende|next|nächste)\s+week\s+(?:on\s+)?(?P<wd1>{_WEEKDAY_RE})|(?P<wd2>{_WEEKDAY_RE})\s+(?:of\s+|de\s+)?(?:la\s+)?(?:next\s+week|volgende\s+week|semaine\s+prochaine|nächste\s+woche))\b"
+        ),
+    ),
+    (
+        # "lundi en huit" (French): that weekday of the week after the coming one.
+        "weekday_en_huit",
+        folded(rf"\b(?P<wd>{_WEEKDAY_RE})\s+en\s+(?P<n>huit|quinze)\b"),
+    ),
+    (
+        # Christmas Eve is the latest day "avant Noël" / "before Christmas" / "voor kerst" can mean.
+        "christmas",
+        folded(r"\b(?:avant|before|for|voor|vóór|vor|d['’]ici|by)\s+(?:la\s+|de\s+|the\s+)?(?:noël|christmas|xmas|kerst(?:mis)?|weihnachten)\b"),
+    ),
+    (
         "relative_week",
         folded(
             r"\b(?:(?:d'ici\s+)?(?:la\s+)?fin\s+de\s+(?:la\s+)?semaine\s+prochaine|end\s+of\s+next\s+week|"
@@ -254,7 +276,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             rf"\b(?:dans|sous|d'ici|in|within|binnen|over|innerhalb\s+von|innerhalb)\s+(?:les\s+|the\s+next\s+|de\s+)?(?P<n>\d{{1,3}}|{_NUM_RE})\s+(?P<unit>jours?|days?|dagen|dag|tagen?|semaines?|weeks?|weken|wochen?)\b",
         ),
     ),
-    ("idiom_days", folded(r"\b(?P<n>huit|quinze)\s+jours\b")),
+    ("idiom_days", folded(r"\b(?:(?P<n>huit|quinze)\s+jours|(?:sous|dans\s+la|d['’]ici)\s+(?P<q>huitaine|quinzaine))\b")),
     (
         "weekday",
         folded(
@@ -322,6 +344,16 @@ def _resolve(kind: str, m: re.Match[str], today: date, past: bool) -> tuple[date
         if g.get("mon"):
             return _pick_year(int(g["d"]), MONTHS[g["mon"].lower()], today, past), False
         return _pick_day(int(g["d"]), today, past), False
+    if kind == "weekday_next_week":
+        wd = WEEKDAYS[(g.get("wd1") or g.get("wd2")).lower()]
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=1)
+        return monday + timedelta(days=wd), False
+    if kind == "weekday_en_huit":
+        wd = WEEKDAYS[g["wd"].lower()]
+        first = today + timedelta(days=(wd - today.weekday()) % 7 or 7)
+        return first + timedelta(days=7 if g["n"].lower() == "huit" else 14), False
+    if kind == "christmas":
+        return date(today.year, 12, 24) if today <= date(today.year, 12, 24) else date(today.year + 1, 12, 24), False
     if kind == "relative_week":
         return _friday_of_week(today, 1), True
     if kind == "this_week":
@@ -365,7 +397,8 @@ def _resolve(kind: str, m: re.Match[str], today: date, past: bool) -> tuple[date
             return None, False
         return today + timedelta(days=n), True
     if kind == "idiom_days":
-        return today + timedelta(days=7 if g["n"].lower() == "huit" else 14), True
+        word = (g.get("n") or g.get("q") or "").lower()
+        return today + timedelta(days=7 if word.startswith("huit") else 14), True
     if kind == "weekday":
         wd = WEEKDAYS[g["wd"].lower()]
         pre = (g.get("pre") or "").lower()

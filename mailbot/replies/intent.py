@@ -254,7 +254,13 @@ def _pick_date(text: str, hit: _Hit, today: date, *, past: bool, language: str |
     # A paid-on date is a day the writer named; "in January", "last week" are not.
     wanted = [d for d in sentence_dates if (d.value <= today and not d.vague if past else d.value >= today)]
     if wanted:
-        return wanted[0].value
+        first = wanted[0]
+        # "this week's run, which goes out Thursday": a named day inside the vague bound is
+        # what the writer meant.
+        # what the writer meant. Only within that week: "début janvier, au plus tard le 10" is
+        # about January, whatever bare "le 10" resolves to alone.
+        inside = [d for d in wanted[1:] if first.vague and not d.vague and 0 <= (first.value - d.value).days < 7]
+        return (inside[0] if inside else first).value
     all_dates = find_dates(text, today, past=past, language=language)
     wanted = [d for d in all_dates if (d.value <= today and not d.vague if past else d.value >= today)]
     return wanted[0].value if wanted else None
