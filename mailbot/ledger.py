@@ -93,6 +93,17 @@ class Ledger:
                 self.save(parent)
                 self.event(parent, "closed", at, why="every instalment of the plan is closed")
 
+    # -- credit notes already applied (so a second forward does not apply one twice) -------
+    def record_credit_note(self, number: str, seller: str | None, amount: Decimal, r: Receivable, at: datetime) -> None:
+        self.store.require_transaction()
+        self.store.table("credit_notes").insert({"number": _norm_number(number), "seller": seller, "amount": str(amount),
+                                                 "receivable": r.id, "at": at.isoformat()})
+
+    def credit_note_seen(self, number: str, seller: str | None) -> bool:
+        wanted = _norm_number(number)
+        return any(d["number"] == wanted and (not seller or not d.get("seller") or d["seller"] == seller)
+                   for d in self.store.table("credit_notes").all())
+
     # -- client addresses that bounced hard -------------------------------------------------
     def mark_bad_address(self, address: str, at: datetime, reason: str) -> None:
         self.store.require_transaction()

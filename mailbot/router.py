@@ -90,7 +90,7 @@ def route(
     if sender.is_owner:
         if not sender.authenticated:
             return Route("refused", sender, sender.why)
-        if carries_invoice(msg) and not (answers_us(references_of(msg)) and not _has_document(msg)):
+        if carries_invoice(msg) and not (answers_us(references_of(msg)) and not has_document(msg)):
             return Route("owner_forward", sender, "owner sent an invoice")
         return Route("owner_command", sender, "owner wrote a command or an answer")
     if answers_us(references_of(msg)):
@@ -100,7 +100,7 @@ def route(
     return Route("unknown", sender, "neither an owner nor a known client")
 
 
-def _has_document(msg: EmailMessage) -> bool:
+def has_document(msg: EmailMessage) -> bool:
     return any(
         p.get_content_type() in ("application/pdf", "application/xml", "text/xml", "message/rfc822")
         for p in msg.walk()

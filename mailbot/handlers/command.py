@@ -50,6 +50,11 @@ def handle(desk: Desk, msg: EmailMessage) -> str:
         else:
             for key, value in parse_corrections(line).items():
                 corrections.setdefault(key, value)
+    if not commands and not corrections:
+        from . import payments
+
+        if (paid := payments.handle(desk, msg)) is not None:
+            return paid
     if corrections:
         live = [r for r in answered if r.status in (OPEN, DRAFT)]
         if len(live) == 1:

@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from ..errors import ExtractionError, InputRejected
 from ..intake import InvoiceFields, extract_message
 from ..models import DRAFT, OPEN, Receivable
+from ..plans import UNDER_PLAN
 from ..scheduler import next_stage_date
 from .base import PROCESSED, QUARANTINE, Desk, file_view
 
@@ -23,16 +24,28 @@ EXAMPLES = {
 
 
 def handle(desk: Desk, msg: EmailMessage) -> str:
+    from . import payments
+
     subject = str(msg.get("Subject", "(no subject)"))
+    # A forwarded bank notification or remittance advice names invoices and amounts too: read
+    # it as a payment first, unless an invoice document is attached.
+    if not _has_invoice_file(msg) and (paid := payments.handle(desk, msg)) is not None:
+        return paid
     try:
         fields = extract_message(msg, limits=desk.limits())
     except (InputRejected, ExtractionError) as exc:
         desk.note_owner("problem", {"kind": "quarantined", "about": subject, "reason": str(exc), "can_replay": False})
         return QUARANTINE
+    if not fields.source and _has_invoice_file(msg) and (paid := payments.handle(desk, msg)) is not None:
+        return paid
     if not fields.source:
         why = "; ".join(fields.warnings) or "no invoice attachment (Factur-X, UBL/CII XML or PDF) and no invoice fields in the text"
         desk.note_owner("problem", {"kind": "quarantined", "about": subject, "reason": why, "can_replay": False})
         return QUARANTINE
+    if fields.document_type == "credit_note" and fields.invoice_number and desk.ledger.credit_note_seen(fields.invoice_number, fields.seller_name):
+        desk.note_owner("result", {"title": f"Already applied: credit note {fields.invoice_number}", "show_help": False,
+                                   "changes": [{"kind": "duplicate_credit", "text": fields.invoice_number}]})
+        return PROCESSED
     duplicate = find_duplicate(desk, fields)
     if duplicate is not None:
         desk.note_owner(
@@ -52,6 +65,12 @@ def handle(desk: Desk, msg: EmailMessage) -> str:
     else:
         ask_owner(desk, r, fields, subject)
     return PROCESSED
+
+
+def _has_invoice_file(msg: EmailMessage) -> bool:
+    """A PDF or XML attached, at any depth (inside a forwarded message too)."""
+    return any(p.get_content_type() in ("application/pdf", "application/xml", "text/xml")
+               or (p.get_filename() or "").lower().endswith((".pdf", ".xml")) for p in msg.walk() if not p.is_multipart())
 
 
 def receivable_from(fields: InvoiceFields, desk: Desk) -> Receivable:
@@ -84,7 +103,7 @@ def find_duplicate(desk: Desk, fields: InvoiceFields) -> Receivable | None:
     """The same invoice forwarded twice: same number, seller and amount."""
     if not fields.invoice_number:
         return None
-    for r in desk.ledger.find_number(fields.invoice_number, statuses=("open", "draft", "closed")):
+    for r in desk.ledger.find_number(fields.invoice_number, statuses=("open", "draft", "closed", UNDER_PLAN)):
         if r.document_type != (fields.document_type or "invoice"):
             continue
         same_seller = not (r.seller_name and fields.seller_name) or r.seller_name == fields.seller_name
@@ -126,24 +145,68 @@ def ask_owner(desk: Desk, r: Receivable, fields: InvoiceFields, subject: str) ->
 
 
 def _credit_note(desk: Desk, fields: InvoiceFields, subject: str) -> str:
-    """A credit note reduces the balance of the invoice it refers to (same client, open)."""
+    """A credit note reduces the balance of the invoice it refers to.
+
+    The invoice is the one the XML names (BillingReference / InvoiceReferencedDocument); without
+    that, the client's only open invoice. Anything else (several open invoices, none, a named
+    invoice that is not open) is asked about, and nothing changes.
+    """
+    from .command import _Undo
+
     amount = fields.amount_due if fields.amount_due is not None else fields.total_amount
-    candidates = [r for r in desk.ledger.open() if fields.buyer_email and r.client_email == fields.buyer_email.lower()]
+    number = fields.invoice_number or "?"
+    named = _referenced(desk, fields)
+    if named:
+        candidates = [r for n in named for r in desk.ledger.find_number(n, statuses=(OPEN,))]
+        how = "the invoice number in its XML"
+    else:
+        email_ = (fields.buyer_email or "").lower()
+        candidates = [r for r in desk.ledger.open() if email_ and r.client_email == email_]
+        how = "the client (the credit note names no invoice)"
     if amount is None or len(candidates) != 1:
-        desk.note_owner("problem", {"kind": "quarantined", "about": subject,
-                                    "reason": "a credit note I cannot match to exactly one open invoice; reply to the invoice's note with 'paid <amount>' to record it",
-                                    "can_replay": False})
-        return QUARANTINE
+        why = ("I could not read its amount" if amount is None else
+               f"it names {', '.join(named)}, which is not an open file" if named and not candidates else
+               "it could be for several open invoices" if candidates else "I found no open invoice of that client")
+        desk.note_owner("result", {"title": f"Credit note {number}: which invoice?", "show_help": False, "changes": [
+            {"kind": "credit_unsure", "text": number, "amount": abs(amount) if amount is not None else None,
+             "currency": fields.currency or "EUR", "why": why, "numbers": [r.number for r in candidates]}]})
+        return PROCESSED
     r = candidates[0]
-    r.amount_due = max((r.amount_due or 0) - abs(amount), 0)
-    desk.ledger.save(r)
-    desk.ledger.event(r, "credit_note", desk.now, number=fields.invoice_number, amount=str(amount))
-    changes = [{"kind": "partial", "number": r.number, "amount": abs(amount), "currency": r.currency, "balance": r.amount_due}]
-    if r.amount_due == 0:
-        desk.ledger.close(r, desk.now, "credit note")
-        changes = [{"kind": "closed", "number": r.number}]
-    desk.note_owner("result", {"title": f"Credit note {fields.invoice_number} applied to {r.number}", "changes": changes, "show_help": False}, files=[r])
+    credit = abs(amount)
+    from ..commands import Command
+
+    with _Undo(desk, Command("credit_note", text=f"credit note {number}")) as undo:
+        undo.keep(r)
+        before = r.amount_due if r.amount_due is not None else (r.amount or credit)
+        r.amount_due = max(before - credit, before * 0)
+        desk.ledger.save(r)
+        desk.ledger.event(r, "credit_note", desk.now, number=number, amount=str(credit), matched_by=how)
+        desk.ledger.record_credit_note(number, fields.seller_name, credit, r, desk.now)
+        changes = [{"kind": "credit_note", "text": number, "how": how, "amount": credit, "currency": r.currency, "number": r.number, "rid": r.id}]
+        if r.amount_due == 0:
+            desk.ledger.close(r, desk.now, f"credit note {number}")
+            changes.append({"kind": "closed", "number": r.number, "rid": r.id})
+        else:
+            changes.append({"kind": "balance", "number": r.number, "balance": r.amount_due, "currency": r.currency, "rid": r.id})
+    desk.note_owner("result", {"title": f"Credit note {number} applied to {r.number}", "changes": changes, "show_help": False}, files=[r])
     return PROCESSED
+
+
+def _referenced(desk: Desk, fields: InvoiceFields) -> list[str]:
+    """Invoice numbers the credit note's XML names (the XML itself, or the one inside a Factur-X PDF)."""
+    from ..creditnotes import referenced_invoices
+    from ..intake.pdf import load_pdf
+
+    data = fields.attachment_bytes or b""
+    if b"%PDF-" in data[:1024]:
+        limits = desk.limits()
+        try:
+            content = load_pdf(data, fields.attachment_name or "credit note.pdf", max_pages=limits.max_pdf_pages,
+                               timeout=limits.parse_timeout_s, want_text=False)
+        except (InputRejected, ExtractionError):
+            return []
+        return [n for _, xml in content.embedded_xml for n in referenced_invoices(xml)]
+    return referenced_invoices(data) if data else []
 
 
 def _source_words(source: str) -> str:
