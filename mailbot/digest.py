@@ -422,7 +422,7 @@ def _week(books: Books, currency: str, now: datetime, policy: DigestPolicy) -> W
                 amount = Decimal(str(e.get("amount") or 0))
                 week.payments.append(Payment(file_line(r, today), amount, books.day(e)))
             elif kind in ("closed", "cancelled"):
-                why = "cancelled" if kind == "cancelled" else (e.get("why") or "closed")
+                why = "cancelled" if kind == "cancelled" else close_reason(e.get("why"))
                 week.closed.append(Closed(file_line(r, today), why, books.day(e)))
     # A file closed as paid brings in what it still owed at closing; undone closes do not count.
     closed_paid = [c for c in week.closed if c.why == "paid" and books.by_id[c.file.rid].status == CLOSED
@@ -435,6 +435,16 @@ def _week(books: Books, currency: str, now: datetime, policy: DigestPolicy) -> W
     week.bounces = tuple(bounces)
     week.registered = tuple(registered)
     return week
+
+
+def close_reason(why: str | None) -> str:
+    """The ledger's free-text reason as a code: 'paid (owner)' -> 'paid', 'credit note AV-3' -> 'credit_note'."""
+    text = (why or "").strip().lower()
+    if text.startswith("paid"):
+        return "paid"
+    if text.startswith("credit note"):
+        return "credit_note"
+    return text.replace(" ", "_") or "closed"
 
 
 def _last_per_file(closed: list[Closed]) -> list[Closed]:
@@ -582,7 +592,7 @@ def _late_payers(books: Books, today: date, policy: DigestPolicy) -> list[LatePa
 
 def _closed_why(books: Books, r: Receivable) -> str | None:
     closes = books.of(r, "closed")
-    return closes[-1].get("why") if closes else None
+    return close_reason(closes[-1].get("why")) if closes else None
 
 
 # -- one-line history, phone, call script -------------------------------------------------------

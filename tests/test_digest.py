@@ -120,7 +120,7 @@ def scripted_month(store: Store, seed: int = 7) -> tuple[list[Fact], dict[int, s
                     led.save(r)
                     led.event(r, "payment", when, amount=str(value))
                 elif what == "~closed":
-                    led.close(r, when, "paid")
+                    led.close(r, when, "paid (owner)")  # the words the command handler writes
                 elif what == "call":
                     r.last_stage = 3
                     led.save(r)
