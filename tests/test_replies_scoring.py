@@ -244,7 +244,8 @@ def test_tuning_set() -> None:
 
 def test_old_holdout() -> None:
     """holdout_mixed.yaml was written after the first tuning; first run 26/42 intents, 14/14 dates
-    on recognised promises and paid claims, no false dispute."""
+    on recognised promises and paid claims, no false dispute. Its misses were then visible while
+    the rules were improved, so it is no longer a hold-out: it guards against regressions."""
     result = score(load_set("holdout_mixed"))
     report("old hold-out (holdout_mixed.yaml)", result)
     assert result.kinds == Counter({"client_reply": result.cases})
@@ -255,7 +256,9 @@ def test_old_holdout() -> None:
 def test_blind_set() -> None:
     """blind_2024.yaml, frozen before the rules were changed for it.
 
-    First run, before any rule change (the "blind" figure): BLIND_FIRST_RUN below.
+    First run, before any rule change (the "blind" figure): BLIND_FIRST_RUN below; after the
+    changes, the sealed half is the estimate for unseen replies. Floors apply to both the
+    sealed half and the whole set.
     """
     dev, sealed = _blind()
     result_dev, result_sealed = score(dev), score(sealed)
@@ -286,14 +289,24 @@ def test_all_sets_together() -> None:
 
 
 # Floors: what the rules actually reach, minus a small margin (see the module docstring).
-OLD_HOLDOUT_FLOOR = 0.60
+# The old hold-out's misses were visible while the rules were improved (26/42 -> 42/42): tuned now.
+OLD_HOLDOUT_FLOOR = 0.95
 # First run of the rules of commit 53c17f9 on blind_2024.yaml, before any change (whole set /
 # sealed half): intents 144/192 (75.0%) / 75/97; dispute precision 91.7% / 100%, recall 45.8% /
 # 48.0%; promise date exact 57/74 (77.0%) / 28/35; false dispute rate 1.4% / 0%; false promise
 # rate 5.1% / 4.8%; paid date exact 17/25.
 BLIND_FIRST_RUN = {"intents": 0.750, "dispute_precision": 0.917, "dispute_recall": 0.458, "promise_date": 0.770}
+#
+# After the general rule changes (whole / sealed half): intents 189/192 (98.4%) / 94/97 (96.9%);
+# dispute precision and recall 100% / 100% (48 and 25 disputes); promise date exact 69/74 (93.2%)
+# / 30/35 (85.7%); false dispute and false promise rates 0% / 0%. The sealed half's 85.7% is
+# the honest figure for unseen promises and it is BELOW the issue's 95% target; two of its 30
+# hits use date forms ("avant Noël", "lundi en huit") the author of the set knew were in it,
+# so 80-87.5% is the fairer reading. The floors below hold what is reached, minus a margin.
 BLIND_FLOORS = {
-    "intents": 0.73, "dispute_precision": 0.90, "dispute_recall": 0.44, "promise_date": 0.75,
-    "false_dispute_rate": 0.02, "false_promise_rate": 0.06,
+    "intents": 0.94, "dispute_precision": 0.95, "dispute_recall": 0.95, "promise_date": 0.83,
+    "false_dispute_rate": 0.02, "false_promise_rate": 0.02,
 }
-COMBINED_FLOORS = {"dispute_precision": 0.95, "dispute_recall": 0.62, "promise_date": 0.87}
+# All 429 labelled replies (tuning 195, old hold-out 42, blind 192): dispute 100% / 100%,
+# promise date exact 155/160 (96.9%). Most of these were seen while tuning.
+COMBINED_FLOORS = {"dispute_precision": 0.95, "dispute_recall": 0.95, "promise_date": 0.95}

@@ -180,6 +180,17 @@ CUES: list[Cue] = [
     _c("paid_claim", "paid", r"\b(?:betaald|overgemaakt|voldaan)\s+(?:op|gisteren|vandaag|vorige|afgelopen|eergisteren)\b"),
     _c("paid_claim", "paid",
        r"\b(?:haben|habe|hat|wurde|wurden|ist)\s+(?:[^\s!?;]+\s+){0,6}?(?:bezahlt|überwiesen|beglichen)\b"),
+    # "Paid via bank transfer on 30 November", "Paid last Friday": a bare participle opening
+    # the sentence, followed by when or how.
+    _c("paid_claim", "paid",
+       r"^\W*(?:just\s+|already\s+|all\s+)?(?:paid|settled|wired|transferred|payé|réglé|viré|betaald|overgemaakt|voldaan|bezahlt|überwiesen)\s+"
+       r"(?:via|through|on|in\s+full|last|yesterday|this\s+morning|today|par|le|hier|ce\s+matin|op|gisteren|vanochtend|vandaag|per|am|gestern|"
+       r"by\s+(?:bank|card|credit|transfer|cheque|check|bacs|wire|paypal|direct|virement|carte))\b", 0.85),
+    _c("paid_claim", "paid", r"\b(?:we|i)\s+(?:just\s+|already\s+)?(?:sent|paid|wired|transferred)\s+(?:you\s+)?(?:[€$£]\s?\d|\d[\d.,]*\s?(?:€|eur|euros?|\$|£|gbp|usd))"),
+    _c("paid_claim", "paid", r"\b(?:this|that|which)\s+(?:[^\s!?;]+\s+){0,2}?(?:was|has\s+been|had\s+been)\s+(?:already\s+|fully\s+)?(?:paid|settled)\b"),
+    _c("paid_claim", "paid",
+       r"\b(?:is|zijn)\s+(?:[^\s!?;]+\s+){0,3}?de\s+deur\s+uit\s+gegaan\b|\b(?:went|has\s+gone|have\s+gone)\s+out\b(?!\s+(?:on|next|tomorrow|this\s+(?:friday|monday)))|"
+       r"\bleft\s+(?:our|my)\s+(?:account|bank)\b"),
     # --- plan request --------------------------------------------------------------------
     _c("plan_request", "plan",
        r"\b(?:en\s+plusieurs\s+(?:fois|versements|échéances)|en\s+(?:deux|trois|quatre|cinq|six|\d+)\s+(?:fois|versements|mensualités|échéances|paiements)|"
@@ -191,6 +202,8 @@ CUES: list[Cue] = [
        r"\b(?:in\s+(?:[^\s!?;]+\s+)?termijnen|betalingsregeling|afbetalingsregeling|betaalregeling|gespreid\s+betalen|(?:betaling\s+)?spreiden|"
        r"in\s+(?:twee|drie|vier|\d+)\s+(?:keer|delen|termijnen|maandelijkse)|maandelijkse\s+(?:betalingen|termijnen|bedragen)|"
        r"ratenzahlung|in\s+raten|teilzahlung\w*)\b"),
+    _c("plan_request", "plan",
+       r"(?:[€$£]\s?\d[\d.,]*|\b\d[\d.,]*\s?(?:€|eur\b|euros?\b|\$|£))\s*(?:a|per|par|each|every|chaque|elke|iedere|pro|/)\s*(?:month|mois|maand|monat)\b"),
     # --- copy request --------------------------------------------------------------------
     _c("copy_request", "copy",
        rf"\b(?:renvoy\w+|réenvoy\w+|retransmett\w+|transmett\w+|envoy\w+|faire\s+parvenir|adress\w+|resend|re-send|send|forward|e-?mail|"
@@ -214,6 +227,21 @@ CUES: list[Cue] = [
        r"niet\s+ontvangen|nooit\s+ontvangen|kwijt|niet\s+(?:te\s+)?(?:openen|vinden|gevonden)|nicht\s+erhalten|nie\s+erhalten)", negatable=False),
     _c("copy_request", "missing_invoice",
        rf"\b(?:retrouve|trouve|find|locate|vinden|terugvinden|finden)\s+(?:[^\s!?;]+\s+){{0,2}}(?:la|votre|cette|the|your|this|that|de|uw|deze|die|ihre)?\s*{_INVOICE}", 0.8, negatable=False),
+    # Verbs that mean "send again" by themselves ("Can you resend?", "opnieuw versturen"); not
+    # the payment ("renvoyer le virement") and not "je vous renvoie à nos conditions".
+    _c("copy_request", "copy",
+       r"\b(?:resend|re-send|re-?issue|renvoy\w+|réexpédi\w+|retransmett\w+|(?:opnieuw|nogmaals|nog\s+(?:eens|een\s+keer))\s+(?:toe|ver|door)?(?:sturen|mailen|zenden)|"
+       r"(?:toe|ver|door)?(?:sturen|mailen)\s+(?:[^\s!?;]+\s+){0,2}?(?:opnieuw|nogmaals|nog\s+(?:eens|een\s+keer))|erneut\s+senden|nochmals\s+schicken)\b"
+       r"(?!\s+(?:vers|à|au|aux|to\s+(?:our|the)\s+(?:bank|payment))\b)(?!\s+(?:(?:le|la|the|de|het|our|notre|ons)\s+)?(?:virement|paiement|payment|transfer|betaling|overschrijving|chèque|cheque|money|geld|argent)\b)",
+       0.85),
+    _c("copy_request", "missing_invoice",
+       rf"\b(?:{_INVOICE}|pdf|attachment|pièce\s+jointe|bijlage|anhang|fichier|file|bestand)\s+(?:[^\s!?;]+\s+){{0,5}}?"
+       r"(?:(?:n['’]\w+\s+|ne\s+\w+\s+)?(?:pas|not|niet|nicht)\s+(?:jointe?s?|attached|bijgevoegd|included|meegestuurd|angehängt)|est\s+vide|is\s+(?:leeg|empty|blank)|vide|leeg|empty|blank|"
+       r"won['’]t\s+open|does\s*n['o’]t\s+open|ne\s+s['’]ouvre\s+pas|gaat\s+niet\s+open|opent\s+niet|missing|manquante?|ontbreekt)", negatable=False),
+    _c("copy_request", "copy",
+       r"\b(?:graag|please|merci\s+de|svp|s['’]il\s+vous\s+pla[iî]t|bitte)\b.{0,40}\b(?:copie|kopie|copy|duplicata|duplicaat|exemplaar)\b|"
+       r"\b(?:copie|kopie|copy|duplicata|duplicaat)\b.{0,25}\b(?:svp|please|graag|s['’]il\s+vous\s+pla[iî]t|bitte)\b", 0.8),
+    _c("copy_request", "copy", r"\b(?:me|nous)\s+l['’]\s*(?:envoyer|renvoyer|réenvoyer|retransmettre|transmettre|faire\s+parvenir|adresser)\b", 0.85),
     # --- promise -------------------------------------------------------------------------
     _c("promise", "promise",
        r"\b(?:allons|vais|va|allez)\s+(?:vous\s+|le\s+|la\s+|les\s+)?(?:[^\s!?;]+\s+){0,4}?(?:payer|régler|solder|virer|procéder\s+au|effectuer|faire\s+(?:le|un)\s+(?:virement|paiement|nécessaire)|envoyer\s+(?:le|un|notre)\s+(?:paiement|virement|règlement|chèque))"),
@@ -236,6 +264,18 @@ CUES: list[Cue] = [
     _c("promise", "promise",
        r"\b(?:wordt|worden|zal\s+worden|zullen\s+worden)\s+(?:[^\s!?;]+\s+){0,6}?(?:betaald|overgemaakt|voldaan|overgeschreven|verwerkt|uitbetaald)\b"),
     _c("promise", "promise", r"\b(?:betalen|maken|storten)\s+(?:we|wij|ik)\b(?:\s+\w+){0,6}\s*(?:over)?", 0.8),
+    # Dutch puts the verb before the subject after a fronted date: "Half januari betaal ik",
+    # "Morgen maak ik het over".
+    _c("promise", "present_with_date",
+       r"\b(?:betaal|stort|voldoe)\s+(?:ik|we|wij)\b|\b(?:maak|maken)\s+(?:ik|we|wij)\s+(?:[^\s!?;]+\s+){0,4}?over\b", 0.8),
+    # An action on the payment with a date, the payment being named elsewhere in the message:
+    # "I'll sort it out tomorrow", "Nous le refaisons lundi" (after "le virement est parti sur
+    # votre ancien compte"). Counted only with a future date: in answer to a reminder, the
+    # thing to sort out is the payment.
+    _c("promise", "action_with_date",
+       r"(?:\b(?:will|shall|going\s+to|i|we)|['’]ll)\s+(?:[^\s!?;]+\s+){0,2}?(?:sort|handle|deal\s+with|take\s+care\s+of|get\s+(?:it|this|that)\s+(?:done|sorted))\b|"
+       r"\b(?:nous|je|on)\s+(?:vous\s+)?(?:le|la|l['’])\s*(?:refai\w+|referons|referai|relan\w+|repass\w+|relancerons)\b|"
+       r"\b(?:doen|regelen|proberen)\s+(?:we|wij|ik)\s+(?:het|dat|dit)\b", 0.75),
     # Present tense with a date means the future in Dutch, German and French ("we betalen
     # volgende week", "wir zahlen am Freitag", "on règle vendredi"): counted only with a date.
     _c("promise", "present_with_date",

@@ -1,9 +1,14 @@
 """What a client means by a reply to a payment reminder: promise, paid, dispute, copy, plan, question.
 
-Rules, not a model: each intent has cue patterns in French, English, Dutch and German, matched
-clause by clause on the new text only. A cue does not count when it is negated ("je ne conteste
-pas", "we are not disputing", "nog niet betaald") or hypothetical ("si le montant est erroné").
-Cues that carry their own negation ("pas été livré", "never received the goods") are marked so.
+Rules, not a model: each intent has cue patterns in French, English, Dutch and German (the
+lexicon is `mailbot.replies.cues`), matched sentence by sentence on the new text only, folded so
+that text typed without accents reads the same. A cue does not count when it is negated ("je ne
+conteste pas", "aucune réclamation", "nog niet betaald") or hypothetical ("si le montant est
+erroné"). Cues that carry their own negation ("pas été livré", "never received the goods") are
+marked so. A refusal to pay is a dispute unless a date bounds it ("je ne réglerai rien avant le
+15" is a promise for the 15th). A sentence that opens as a question promises nothing ("Kan ik
+ook met Bancontact betalen?"), and a promise wrapped in strong doubt ("misschien", "je ne peux
+rien garantir") is `other`: the owner reads it.
 
 When several intents are present, the one that needs the owner's action most wins:
 dispute > paid_claim > plan_request > copy_request > promise > question > other. So "we paid
@@ -188,8 +193,13 @@ def _find_hits(text: str, today: date) -> list[_Hit]:
                     continue  # "we hebben nog niet betaald", "betalen we nog niet"
                 if cue.intent == "paid_claim" and (_FUTURE.search(sentence[max(0, m.start() - 25) : m.start()]) or _hypothetical(sentence, m.start())):
                     continue  # "the payment will be made", "if it has been paid"
-                if cue.category in ("present_with_date", "not_before_date") and not any(
-                    f.value >= today for f in find_dates(sentence[m.start() :], today)
+                if cue.intent == "promise" and cue.category not in ("not_before", "not_before_date") and _asks(sentence):
+                    continue  # "Kan ik ook met Bancontact betalen?" asks, it does not promise
+                # The date of "not before" follows the cue; a fronted date counts for the others
+                # ("Morgen maak ik het over").
+                scope = sentence[m.start() :] if cue.category == "not_before_date" else sentence
+                if cue.category in ("present_with_date", "not_before_date", "action_with_date") and not any(
+                    f.value >= today for f in find_dates(scope, today)
                 ):
                     continue
                 if cue.intent == "dispute" and cue.category == "contested" and _bounded_by_date(sentence, m.start(), today):
@@ -201,11 +211,34 @@ def _find_hits(text: str, today: date) -> list[_Hit]:
                 span = original[m.start() : m.end()]
                 hits.append(_Hit(cue.intent, cue.category, cue.strength, original.strip(), span, s_start, s_start + m.end()))
                 break
-        if not any(h.sentence_start == s_start and h.intent in ("promise", "paid_claim") for h in hits):
+        # "we sent $720 as a part-payment": an instalment already paid is not a plan request.
+        if any(h.sentence_start == s_start and h.intent == "paid_claim" for h in hits):
+            hits = [h for h in hits if not (h.sentence_start == s_start and h.intent == "plan_request")]
+        if not _asks(sentence) and not any(h.sentence_start == s_start and h.intent in ("promise", "paid_claim") for h in hits):
             dated = _dated_payment(folded_text, sentence, today)
             if dated is not None:
                 hits.append(_Hit("promise", "dated_payment", 0.7, original.strip(), dated, s_start, s_start + len(sentence)))
     return hits
+
+
+# Doubt strong enough that a promise is not one. "As soon as possible" / "zo snel mogelijk" are
+# not doubt; "should", "normalement", "hopefully" are mild and keep the promise.
+_HEDGE = folded(
+    r"\b(?:maybe|perhaps|possibly|peut[- ]être|il\s+est\s+possible|misschien|eventueel|wellicht|vielleicht|"
+    r"(?:can['’]?t|cannot|can\s+not)\s+(?:promise|guarantee)|no\s+guarantee|"
+    r"ne\s+(?:peux|pouvons|puis)\s+(?:rien|pas)\s+(?:vous\s+)?(?:garantir|promettre)|sans\s+garantie|"
+    r"(?:kan|kunnen)\s+(?:niets|niks|het\s+niet)\s+(?:beloven|garanderen)|geen\s+garantie|"
+    r"(?:don['’]t|do\s+not)\s+know\s+(?:yet\s+)?(?:when|if|whether)|ne\s+sais\s+pas\s+(?:encore\s+)?(?:quand|si)|weet\s+(?:nog\s+)?niet\s+(?:wanneer|of)|"
+    r"not\s+sure|pas\s+sûr|niet\s+zeker|no\s+idea\s+when|aucune\s+idée)\b"
+)
+
+
+def _asks(sentence: str) -> bool:
+    """A sentence that opens as a question ("Kan ik ook met Bancontact betalen?", "Could we pay
+    on the 20th?"): what it says about paying is not a commitment. A tag question after a
+    commitment ("je vous règle le 20, cela vous convient ?") still commits."""
+    stripped = sentence.strip()
+    return stripped.endswith("?") and bool(_QUESTION_START.match(stripped))
 
 
 _BOUND = folded(r"\b(?:avant|before|until|till|prior\s+to|voor|vóór|tot|jusqu['’]\w*|qu['’]à\s+partir|vor|erst|bis)\b")
@@ -307,6 +340,13 @@ def classify_intent(text: str, *, today: date, language: str | None = None) -> R
     if others:
         reading.extra["also"] = ",".join(others)
         reading.confidence = min(reading.confidence, 0.8)
+    if chosen.intent == "promise" and _HEDGE.search(fold(text)):
+        # "Misschien lukt het volgende week, maar ik kan niets beloven": pausing on it would be a
+        # guess; the owner reads it.
+        reading.intent = "other"
+        reading.confidence = 0.3
+        reading.extra["hedged"] = chosen.sentence
+        return reading
     if chosen.intent == "promise":
         reading.date = _pick_date(text, chosen, today, past=False, language=language)
         reading.amount = _pick_amount(text, chosen)
