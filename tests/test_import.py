@@ -153,3 +153,13 @@ def test_the_import_reply_lists_mapped_skipped_and_bad(lang: str) -> None:
     for line in (" 3:", " 4:", " 5:", " 6:"):
         assert line in out.text
     assert "None" not in out.text and "{{" not in out.html
+
+
+def test_a_refused_file_still_gets_a_readable_reply() -> None:
+    from mailbot.importer import ImportPlan
+
+    empty = ImportPlan("notes.csv", "utf-8", ";", 0)
+    for lang in ("en", "fr", "nl", "de"):
+        out = Templates().render(f"{lang}/owner/import.j2", {"lang": lang, "business_name": "A", "commands_hint": "status",
+                                                              "plan": empty, "registered": [], "refused": "no header row"})
+        assert "no header row" in out.text and "line 0" not in out.text and "notes.csv" in out.subject
