@@ -15,17 +15,19 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # Integration tests talk to a real Dovecot; install it from Debian's packages when missing.
+# Debian packages the tests use: Dovecot (real IMAP server), zbar (decodes payment QR codes),
+# Chromium (renders reminders and the digest), SpamAssassin (scores reminders). Installed when
+# root and missing; otherwise the command to run is printed and those tests skip (fail under CI).
+DEBS := dovecot-imapd libzbar0 chromium chromium-driver spamassassin
+
 system-deps:
-	@if [ "$$(id -u)" = 0 ] && ! ldconfig -p 2>/dev/null | grep -q libzbar.so; then \
-	  echo "installing libzbar0 (Debian package) to decode payment QR codes in tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libzbar0 >/dev/null; \
-	fi
-	@if ! command -v dovecot >/dev/null 2>&1 && [ ! -x /usr/sbin/dovecot ]; then \
+	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing dovecot-imapd (Debian package) for the integration tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dovecot-imapd >/dev/null; \
+	    echo "installing Debian packages for the tests:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  else \
-	    echo "Dovecot is missing: run 'sudo apt-get install dovecot-imapd' (integration tests need it)"; \
+	    echo "missing Debian packages for the tests:$$missing (sudo apt-get install$$missing)"; \
 	  fi; \
 	fi
 
