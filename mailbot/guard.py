@@ -48,6 +48,12 @@ TABLE = "guard"
 OWNER_ROUTES = ("owner_forward", "owner_command")
 # Routes that are never answered, whatever the guard says (RFC 3834 and loop prevention).
 NEVER_ANSWERED = ("loop", "bounce", "auto_reply")
+# Headers mailbot reads through the standard library's structured parser, which raises on some
+# malformed values (an empty encoded word in From raises IndexError in Python 3.11).
+_PARSED_HEADERS = frozenset({
+    "from", "to", "cc", "reply-to", "sender", "subject", "date", "message-id", "in-reply-to", "references",
+    "auto-submitted", "content-type", "content-disposition", "content-transfer-encoding",
+})
 _DAY = timedelta(days=1)
 _HOUR = timedelta(hours=1)
 
@@ -160,6 +166,12 @@ def inspect_message(raw: bytes, policy: GuardPolicy) -> str | None:
                 shown = "".join(c if c.isprintable() else "?" for c in name[:40])
                 return (f"a header ({shown}) is {_kb(size)}; the limit is {_kb(policy.max_header_bytes)} "
                         "(MAILBOT_MAX_HEADER_KB)")
+            if name.lower() in _PARSED_HEADERS:
+                try:
+                    str(email.policy.default.header_fetch_parse(name, value))
+                except Exception as exc:  # noqa: BLE001 - the stdlib parser's own bugs: refuse before it is reached
+                    shown = "".join(c if c.isprintable() else "?" for c in name[:40])
+                    return f"a header ({shown}) cannot be parsed ({type(exc).__name__}); it is malformed"
         payload = part.get_payload()
         if isinstance(payload, list):
             stack.extend((p, depth + 1) for p in reversed(payload) if isinstance(p, email.message.Message))

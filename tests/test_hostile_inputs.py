@@ -84,14 +84,7 @@ NOT_INSPECTED = (
     "daemon.py:Daemon._handle: guard.inspect_message is not called before email.message_from_bytes(policy=default); "
     "the stdlib header parser is quadratic in a header's length and each walk re-parses every part's headers"
 )
-EXPONENTIAL_VISIT = (
-    "remittance.py:payment_text: visit() recurses into each message/rfc822 part, and m.walk() descends into the same "
-    "part again, so every level is read twice: 2^depth visits (a forward nested 10 deep: 1.6 s of CPU, 15 deep: "
-    "about 50 s, 20 deep: about 25 min). Fix: walk the tree once with an explicit stack that does not enter "
-    "message/rfc822 subparts (or drop the recursion and let walk() reach them)"
-)
 KNOWN_FAILURES = {
-    "mail-rfc822-nested-15-owner": EXPONENTIAL_VISIT,
     "mail-rfc822-nested-500-owner": DEEP_NESTING,
     "mail-multipart-nested-3000-stranger": DEEP_NESTING,
     **{name: NOT_INSPECTED for name in FULL_SIZE},
@@ -176,7 +169,8 @@ def test_full_size_slow_paths_are_bounded(name: str) -> None:
     (b.email_nested_rfc822(25), "nested more than 20 levels deep (MAILBOT_MAX_MIME_DEPTH)"),
     (b.email_nested_multipart(1000), "nested too deep to read"),
     (b.email_nested_rfc822(1000), "nested too deep to read"),
-], ids=["encoded-words", "references", "from", "to", "parts", "rfc822-25", "multipart-1000", "rfc822-1000"])
+    (b"From: =?utf-8?b??=\r\nTo: bot@firm.test\r\n\r\nhi\r\n", "a header (From) cannot be parsed (IndexError)"),
+], ids=["encoded-words", "references", "from", "to", "parts", "rfc822-25", "multipart-1000", "rfc822-1000", "empty-encoded-word"])
 def test_inspect_message_names_the_limit(raw: bytes, phrase: str) -> None:
     assert phrase in (inspect_message(raw, GuardPolicy()) or "")
 
