@@ -21,7 +21,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 VERBS = ("done", "partial", "pause", "resume", "dispute_resolved", "promise", "plan", "note", "client_email", "cancel",
-         "status", "undo", "help", "digest")
+         "status", "undo", "help", "digest", "history", "export")
+# Verbs that answer with a report of their own rather than a change to a file.
+REPORTS = ("status", "digest", "history", "export")
 PERIODS = ("weekly", "monthly")
 MAX_INSTALMENTS = 24
 
@@ -75,8 +77,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("client_email", re.compile(
         rf"^(?:client\s+e-?mail|email\s+client|e-?mail\s+(?:du\s+)?client|client|klant(?:\s+e-?mail)?|e-?mail|adresse)(?:\s+{_NUM})?\s*:?\s+{_EMAIL}\s*$", re.I)),
     ("cancel", re.compile(rf"^(?:cancel|annuler|annul[ée]e?|annuleer|annuleren|withdraw|retirer)(?:\s+{_NUM})?\s*[.!]*$", re.I)),
-    ("status", re.compile(r"^(?:status|statut|[ée]tat|overzicht|stand)\s*[.!?]*$", re.I)),
-    ("digest", re.compile(r"^(?:digest|r[ée]sum[ée]|samenvatting)\s*$", re.I)),
+    ("status", re.compile(r"^(?:status|statut|[ée]tat|overzicht|stand)(?:\s+(?P<text>[^.!?]+?))?\s*[.!?]*$", re.I)),
+    ("digest", re.compile(r"^(?:digest|r[ée]sum[ée]|samenvatting|overzicht van de week)\s*[.!?]*$", re.I)),
+    ("history", re.compile(rf"^(?:history|historique|historiek|geschiedenis)\s+{_NUM}\s*[.!?]*$", re.I)),
+    ("export", re.compile(r"^(?:export|exporter|exporteer|exporteren)\s*[.!?]*$", re.I)),
     ("help", re.compile(r"^(?:help|aide|\?|hulp|commands|commandes|commando'?s)\s*[.!?]*$", re.I)),
 ]
 
@@ -135,8 +139,10 @@ def parse_line(line: str) -> Command | None:
             cmd.period = _PERIOD_WORDS[g["period"].lower()] if g.get("period") else "monthly"
             if not 2 <= cmd.count <= MAX_INSTALMENTS:
                 continue
-        if verb in ("note", "client_email"):
+        if verb in ("note", "client_email") or (verb == "status" and g.get("text")):
             cmd.text = g["text"].strip()
+        elif verb == "status":
+            cmd.text = ""
         return cmd
     return None
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 from email.message import EmailMessage
 from typing import Any
 
-from ..commands import Command, parse_line
+from ..commands import REPORTS, Command, parse_line
 from ..intake import parse_corrections
 from ..models import CANCELLED, CLOSED, DRAFT, OPEN, Receivable
 from ..plans import UNDER_PLAN, first_due, split
@@ -26,6 +26,7 @@ from ..replies import new_text
 from ..router import references_of
 from .base import PROCESSED, Desk, file_view
 from .forward import confirm_registration
+from .reports import handle_import, send_report, spreadsheet_of
 
 log = logging.getLogger("mailbot.commands")
 
@@ -38,6 +39,8 @@ PER_INSTALMENT = ("pause", "resume", "promise", "dispute_resolved", "client_emai
 
 
 def handle(desk: Desk, msg: EmailMessage) -> str:
+    if (sheet := spreadsheet_of(msg)) is not None:
+        return handle_import(desk, msg, *sheet)  # onboarding: an export of open invoices
     text = new_text(msg)
     answered = desk.files_answered(references_of(msg))
     changes: list[dict[str, Any]] = []
@@ -62,8 +65,15 @@ def handle(desk: Desk, msg: EmailMessage) -> str:
         else:
             changes.append({"kind": "no_file" if not live else "ambiguous", "text": _words(corrections),
                             "numbers": [r.number for r in live]})
+    mid = str(msg.get("Message-ID", "")) or None
+    reports = [c for c in commands if c.verb in REPORTS]
+    for cmd in reports:
+        send_report(desk, cmd, mid)
     for cmd in commands:
-        changes += _run(desk, cmd, answered)
+        if cmd.verb not in REPORTS:
+            changes += _run(desk, cmd, answered)
+    if reports and not changes:
+        return PROCESSED  # each report is its own answer
     show_help = not changes or any(c["kind"] == "help" for c in changes)
     if not changes:
         changes.append({"kind": "unknown", "text": (text.strip().splitlines() or ["(empty)"])[0][:120]})
@@ -88,8 +98,6 @@ def _title(changes: list[dict[str, Any]]) -> str:
     numbers = sorted({c["number"] for c in changes if c.get("number")})
     if any(c["kind"] == "unknown" for c in changes):
         return "I did not understand your message: here are the commands"
-    if any(c["kind"] == "status" for c in changes) or any(c["kind"] == "nothing_open" for c in changes):
-        return "Open files"
     if any(c["kind"] in ("no_file", "ambiguous") for c in changes):
         return "Nothing changed for part of your message" if numbers else "Nothing changed: which file?"
     return "Done: " + ", ".join(numbers) if numbers else "Your request"
@@ -120,14 +128,8 @@ def _targets(desk: Desk, cmd: Command, answered: list[Receivable]) -> list[Recei
 
 
 def _run(desk: Desk, cmd: Command, answered: list[Receivable]) -> list[dict[str, Any]]:
-    if cmd.verb == "status":
-        files = [r for r in desk.ledger.all() if r.status in LIVE]
-        files.sort(key=lambda r: (r.due_date or date.max, r.id))
-        return [{"kind": "status", "r": file_view(r, desk.rules)} for r in files] or [{"kind": "nothing_open"}]
     if cmd.verb == "help":
         return [{"kind": "help"}]
-    if cmd.verb == "digest":
-        return [{"kind": "digest", "text": "the weekly digest is not available yet"}]
     if cmd.verb == "undo":
         return _undo(desk)
     targets = _targets(desk, cmd, answered)

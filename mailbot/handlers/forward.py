@@ -13,6 +13,7 @@ from ..intake import InvoiceFields, extract_message
 from ..models import DRAFT, OPEN, Receivable
 from ..plans import UNDER_PLAN
 from ..scheduler import next_stage_date
+from .reports import handle_import, spreadsheet_of
 from .base import PROCESSED, QUARANTINE, Desk, file_view
 
 EXAMPLES = {
@@ -27,6 +28,8 @@ def handle(desk: Desk, msg: EmailMessage) -> str:
     from . import payments
 
     subject = str(msg.get("Subject", "(no subject)"))
+    if not _has_invoice_file(msg) and (sheet := spreadsheet_of(msg)) is not None:
+        return handle_import(desk, msg, *sheet)  # onboarding: an export of open invoices
     # A forwarded bank notification or remittance advice names invoices and amounts too: read
     # it as a payment first, unless an invoice document is attached.
     if not _has_invoice_file(msg) and (paid := payments.handle(desk, msg)) is not None:
