@@ -68,6 +68,8 @@ DELEGATED = {
     "simulate": "print what would be sent, when and to whom, over the coming days; sends nothing",
     "status": "print the open files as a table",
     "import": "register open invoices from a CSV or XLSX export",
+    "digest": "print the weekly digest and write it as .eml and .html",
+    "export": "write every receivable to a CSV (and XLSX) file",
 }
 _DELEGATED_MODULES = {
     "extract": "mailbot.cli_extract",
@@ -76,6 +78,8 @@ _DELEGATED_MODULES = {
     "simulate": "mailbot.cli_engine",
     "status": "mailbot.cli_owner",
     "import": "mailbot.cli_owner",
+    "digest": "mailbot.cli_owner",
+    "export": "mailbot.cli_owner",
 }
 
 
@@ -92,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"mailbot {args.command}: not available in this version", file=sys.stderr)
             return 2
         rest = argv[argv.index(args.command) + 1 :]
-        if args.command in ("preview", "simulate", "status", "import"):
+        if args.command in ("preview", "simulate", "status", "import", "digest", "export"):
             rest = [args.command, *rest]
         try:
             return module.main(rest)
