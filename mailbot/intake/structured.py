@@ -20,7 +20,7 @@ from lxml import etree
 
 from mailbot.errors import ExtractionError
 from mailbot.intake.fields import InvoiceFields
-from mailbot.intake.language import language_for_country
+from mailbot.intake.language import guess_text_language, language_for_country
 from mailbot.intake.values import is_email, money, normalize_iban
 
 NS_CII = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
@@ -205,6 +205,13 @@ def extract_structured(data: bytes, name: str) -> InvoiceFields:
         lang = language_for_country(fields.buyer_country)
         # A guess from the country, not a declaration: the owner may correct it.
         fields.set("language", lang, 0.7, f"buyer country {fields.buyer_country}")
+    if fields.language is None:
+        # Belgium and Switzerland speak several languages: the invoice's own words decide
+        # (notes, payment terms, item names).
+        words = " ".join(t.strip() for t in root.itertext() if t and not t.strip().replace(".", "").isdigit())
+        lang, share = guess_text_language(words)
+        if lang is not None and share >= 0.5:
+            fields.set("language", lang, 0.6, "words of the invoice")
     return fields
 
 
