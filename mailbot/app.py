@@ -21,8 +21,8 @@ from .store import DataDirLock, Store
 log = logging.getLogger("mailbot")
 
 
-class _Stop(Exception):
-    """SIGTERM: leave the loop."""
+class _Stop(BaseException):
+    """SIGTERM: leave the loop. Not an Exception: the per-message `except Exception` must not swallow it."""
 
 
 @dataclass

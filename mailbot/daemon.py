@@ -18,6 +18,7 @@ because the outbox itself needs a store write (see `_tell_store_trouble`).
 from __future__ import annotations
 
 import email
+import email.parser
 import email.policy
 import email.utils
 import hashlib
@@ -74,7 +75,8 @@ def replay_ticket(data_dir: Path, key: str) -> Path:
 def message_key(raw: bytes | None, headers: bytes = b"") -> str:
     """A message's identity: its Message-ID, or a hash of its bytes when it has none."""
     source = raw if raw is not None else headers
-    msg = email.message_from_bytes(source, policy=email.policy.compat32)
+    # Headers only: the identity must never depend on parsing a (possibly hostile) MIME tree.
+    msg = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(source)
     mid = msg.get("Message-ID")
     if mid and str(mid).strip():
         return "mid:" + " ".join(str(mid).split())
@@ -231,7 +233,8 @@ class Daemon:
         try:
             subject = "(unreadable)"
             if item.raw is not None:
-                subject = str(email.message_from_bytes(item.raw, policy=email.policy.compat32).get("Subject", ""))[:200]
+                head = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(item.raw)
+                subject = str(head.get("Subject", ""))[:200]
             self._desk(key).note_owner("problem", {"kind": "quarantined", "about": subject, "reason": error, "can_replay": True})
         except Exception:  # the note is a courtesy; the quarantine itself must not fail
             log.exception("%s: could not plan the quarantine note", key)

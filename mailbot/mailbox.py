@@ -73,6 +73,7 @@ class ImapMailbox:
         self.folders: dict[str, str] = {}
         self.sent_folder = "Sent"
         self.uidvalidity: int | None = None
+        self._known: set[int] = set()  # UIDs seen by the last `pending`, so `wait` can tell what is new
 
     # -- connection --------------------------------------------------------------------------
     def _ssl_context(self) -> ssl.SSLContext:
@@ -177,6 +178,7 @@ class ImapMailbox:
             c = self._c()
             c.noop()  # a selected mailbox learns of new mail only on the next command
             uids = c.search("ALL")
+            self._known = set(uids)
             if not uids:
                 return []
             sizes = c.fetch(uids, ["RFC822.SIZE"])
@@ -211,8 +213,24 @@ class ImapMailbox:
         timeout = min(timeout, IDLE_MAX_SECONDS)
         with self._guard("idle"):
             c = self._c()
+            # Mail that arrived during the step was announced (EXISTS) in the answer to some other
+            # command and will not be announced again in IDLE: look before idling, or it waits a
+            # tick. A message that lands while SEARCH runs is announced with SEARCH's answer but
+            # may be missing from its result: then look again.
+            untagged = c._imap.untagged_responses  # noqa: SLF001 - imaplib keeps unread EXISTS here
+            for _ in range(3):
+                untagged.pop("EXISTS", None)
+                if set(c.search("ALL")) - self._known:
+                    return True
+                if "EXISTS" not in untagged:
+                    break
+            else:
+                return True
             c.idle()
             try:
+                # An EXISTS sent with IDLE's own "+ idling" was read by idle() itself, not by idle_check.
+                if untagged.pop("EXISTS", None):
+                    return True
                 responses = c.idle_check(timeout=timeout)
             finally:
                 c.idle_done()

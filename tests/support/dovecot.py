@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -96,6 +97,31 @@ class Dovecot:
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError(f"Dovecot did not open port {self.port}; see {self.root / 'dovecot.log'}")
+
+    def own_processes(self) -> list[int]:
+        """PIDs of this instance's processes (their title carries the instance name, hence the port)."""
+        mark = f"dovecot-mailbot-test-{self.port}/".encode()
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if (entry / "cmdline").read_bytes().startswith(mark):
+                        pids.append(int(entry.name))
+                except OSError:
+                    continue
+        return pids
+
+    def crash(self) -> None:
+        """Stop like a server that goes down: `dovecot stop` leaves the per-connection imap
+        processes serving their clients; a real outage does not, so they are killed first."""
+        for _ in range(2):
+            for pid in self.own_processes():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            if _ == 0:
+                self.stop()
 
     def stop(self) -> None:
         subprocess.run([self.binary, "-c", str(self.conf), "stop"], stdin=subprocess.DEVNULL,

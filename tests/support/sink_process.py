@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
@@ -46,6 +47,8 @@ def read_sink(folder: Path) -> list[email.message.EmailMessage]:
 
 
 def main() -> None:
+    # aiosmtpd warns about its own deprecated login_data on every AUTH; nobody reads this output.
+    warnings.simplefilter("ignore", DeprecationWarning)
     port, folder = int(sys.argv[1]), Path(sys.argv[2])
     folder.mkdir(parents=True, exist_ok=True)
     # Any login is accepted, in clear text: the sink listens on loopback only.

@@ -198,7 +198,8 @@ class Run:
         self.sink_port = free_port()
         (root / "rules.yaml").write_text(RULES)
         self.sink = subprocess.Popen([sys.executable, "-m", "tests.support.sink_process", str(self.sink_port), str(self.outcome.sink_dir)],
-                                     stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, cwd=Path(__file__).parents[2])
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True,
+                                     cwd=Path(__file__).parents[2])
         assert self.sink.stdout is not None and self.sink.stdout.readline().strip() == "ready"
         env = {k: v for k, v in os.environ.items() if not k.startswith("MAILBOT_")}
         env |= {
