@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from email.message import Message
 from email.utils import getaddresses
 
+from .replies.body import header_all
+
 from .config import Settings
 
 log = logging.getLogger("mailbot.auth")
@@ -45,8 +47,14 @@ _ADDR_IN_TEXT = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def from_addresses(msg: Message) -> list[str]:
-    values = [str(v) for v in msg.get_all("From", [])]
-    return [a.lower() for _, a in getaddresses(values) if "@" in a]
+    # Raw values, decoded safely: the stdlib's structured parse raises on junk like an empty
+    # encoded word, and a From header must never be what stops a message from being read.
+    values = header_all(msg, "From")
+    try:
+        pairs = getaddresses(values)
+    except Exception:  # unparseable: no From at all
+        return []
+    return [a.lower() for _, a in pairs if "@" in a]
 
 
 def from_address(msg: Message) -> str | None:
@@ -69,7 +77,7 @@ def aligned(from_domain: str, signer: str) -> bool:
 def authentication_passes(msg: Message, owner_addr: str, trusted_ids: tuple[str, ...]) -> tuple[bool, str]:
     domain = _domain(owner_addr)
     seen_untrusted = False
-    for header in msg.get_all("Authentication-Results", []):
+    for header in header_all(msg, "Authentication-Results"):
         text = " ".join(str(header).split())
         authserv = text.split(";", 1)[0].strip().split()[0].lower() if text else ""
         if authserv not in trusted_ids:
@@ -131,7 +139,11 @@ def _forged_owner(msg: Message, settings: Settings, addrs: list[str]) -> str | N
     """An owner address that appears in From without being the From address itself."""
     if len(addrs) > 1 and any(settings.is_owner_address(a) for a in addrs):
         return "several From addresses, one of them an owner's"
-    for name, addr in getaddresses([str(v) for v in msg.get_all("From", [])]):
+    try:
+        pairs = getaddresses(header_all(msg, "From"))
+    except Exception:  # unparseable From: no owner can hide in it
+        pairs = []
+    for name, addr in pairs:
         for shown in _ADDR_IN_TEXT.findall(name or ""):
             if settings.is_owner_address(shown) and shown.lower() != addr.lower():
                 return f"an owner address ({shown.lower()}) shown as the display name of {addr.lower()}"

@@ -53,11 +53,18 @@ class Settings:
     rules_path: Path | None = None
     trust_unauthenticated_owners: bool = False
     trusted_authserv_ids: tuple[str, ...] = ()
+    # MAILBOT_* tuning variables (limits, flood thresholds), secrets excluded, for the parts that
+    # read their own knobs (intake.Limits.from_env, guard.GuardPolicy.from_rules).
+    tuning: tuple[tuple[str, str], ...] = ()
     max_message_bytes: int = 25 * 1024 * 1024  # larger messages are quarantined unread
     max_attachment_bytes: int = 15 * 1024 * 1024
     embedded_smtp_port: int = 2525
     tick_seconds: float = 60.0  # the longest wait in IDLE: due reminders are planned at least this often
     clock_file: Path | None = None  # test-only: read "now" from this file (see clock.FileClock)
+
+    @property
+    def env(self) -> dict[str, str]:
+        return dict(self.tuning)
 
     @property
     def embedded(self) -> bool:
@@ -191,7 +198,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     port_text = env.get("MAILBOT_EMBEDDED_SMTP_PORT", "2525")
     if not port_text.isdigit():
         raise ConfigError(f"MAILBOT_EMBEDDED_SMTP_PORT must be a port number, got {port_text!r}")
+    tuning = tuple(sorted((k, v) for k, v in env.items()
+                          if k.startswith("MAILBOT_") and "PASSWORD" not in k and "SECRET" not in k and "TOKEN" not in k))
     return Settings(
+        tuning=tuning,
         imap=imap,
         smtp=smtp,
         address=address,

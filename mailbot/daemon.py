@@ -35,6 +35,7 @@ from .clock import Clock
 from .compose import Templates
 from .config import Settings
 from .errors import ConfigError, MailboxError, SendError, StoreError
+from .guard import Guard, GuardPolicy, inspect_message, subject_of
 from .handlers import PROCESSED, QUARANTINE, Desk, dispatch
 from .handlers.reminders import plan_due_reminders
 from .mailbox import Incoming, Mailbox
@@ -199,9 +200,23 @@ class Daemon:
                                         "reason": f"the message is {item.size // (1024 * 1024)} MB; the limit is {mb} MB (MAILBOT_MAX_MESSAGE_MB)",
                                         "can_replay": False})
             return "too_large", QUARANTINE
+        guard = Guard(self.store, GuardPolicy.from_rules(self.rules.policy, self.settings.env))
+        problem = inspect_message(item.raw, guard.policy)
+        if problem:
+            # Shapes the email parser must never see (huge headers, MIME bombs): refused unread.
+            desk.note_owner("problem", {"kind": "quarantined", "about": subject_of(item.raw),
+                                        "reason": f"it was not read: {problem}", "can_replay": False})
+            return "refused_shape", QUARANTINE
         msg = email.message_from_bytes(item.raw, policy=email.policy.default)
         assert isinstance(msg, EmailMessage)
-        r = route(msg, self.settings, answers_us=lambda refs: bool(self.outbox.find(refs)), is_client=self._is_client)
+        r = route(msg, self.settings, answers_us=lambda refs: bool(self.outbox.find(refs)), is_client=self._is_client,
+                  raw=item.raw)
+        admission = guard.admit(r.sender.address, r.kind, desk.now)
+        if not admission.allowed:
+            # A flood or a loop: kept aside unanswered; the owner hears of it once.
+            if admission.notify_owner:
+                desk.note_owner("problem", admission.note_context())
+            return r.kind, QUARANTINE
         return r.kind, dispatch(desk, msg, r)
 
     def _is_client(self, address: str) -> bool:

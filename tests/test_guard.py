@@ -264,8 +264,7 @@ def test_mail_from_the_bot_itself_is_a_loop_and_never_answered(tmp_path: Path) -
     assert daemon.sender.sent == []
 
 
-# -- wiring (strict xfail until daemon.py / client.py call the guard) ----------------------------
-@pytest.mark.xfail(strict=True, reason="daemon.py:Daemon._handle: the guard is not called before dispatch (see report)")
+# -- wiring: the daemon and the client handler call the guard ------------------------------------
 def test_a_flood_through_the_daemon_is_quarantined_and_summarised_once(tmp_path: Path) -> None:
     daemon = fake_daemon(tmp_path / "d")
     _client_file(daemon)
@@ -283,7 +282,6 @@ def test_a_flood_through_the_daemon_is_quarantined_and_summarised_once(tmp_path:
     assert sum(1 for _, folder in daemon.mailbox.filed if folder == "quarantine") == 10
 
 
-@pytest.mark.xfail(strict=True, reason="handlers/client.py:handle: plan_copy is not gated by Guard.allow_auto_reply")
 def test_copy_requests_are_answered_at_most_n_times_a_day(tmp_path: Path) -> None:
     daemon = fake_daemon(tmp_path / "d")
     _client_file(daemon)

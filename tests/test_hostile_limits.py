@@ -79,10 +79,6 @@ def test_the_message_size_limit_is_configurable(dovecot, imap_user, smtp_sink, t
 
 
 @pytest.mark.integration
-@pytest.mark.xfail(strict=True, reason=(
-    "handlers/base.py:Desk.limits builds Limits(max_attachment_bytes=...) only, and config.py:load_settings does not read "
-    "MAILBOT_MAX_ATTACHMENTS, MAILBOT_MAX_PDF_PAGES, MAILBOT_PARSE_TIMEOUT_S: the daemon always uses the defaults. "
-    "Fix: Settings.limits = Limits.from_env(env) in load_settings, and Desk.limits returns settings.limits"))
 def test_the_attachment_count_limit_is_configurable(dovecot, imap_user, smtp_sink, tmp_path) -> None:
     h = Harness(dovecot=dovecot, user=imap_user, sink=smtp_sink, data_dir=tmp_path / "d", env={"MAILBOT_MAX_ATTACHMENTS": "3"})
     try:

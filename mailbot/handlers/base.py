@@ -62,7 +62,7 @@ class Desk:
     def limits(self):
         from ..intake import Limits
 
-        return Limits(max_attachment_bytes=self.settings.max_attachment_bytes)
+        return Limits.from_env(self.settings.env | {"MAILBOT_MAX_ATTACHMENT_MB": str(self.settings.max_attachment_bytes / (1024 * 1024))})
 
     def files_answered(self, refs: list[str], *, client_facing: bool = False) -> list[Receivable]:
         """Receivables that the messages `refs` (our Message-IDs) were about.

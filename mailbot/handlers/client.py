@@ -21,6 +21,7 @@ from ..replies.reading import ReplyReading
 from ..router import references_of
 from .base import PROCESSED, Desk, attach_original, file_view
 from .reminders import plan_copy
+from ..guard import Guard, GuardPolicy
 
 log = logging.getLogger("mailbot.client")
 
@@ -104,7 +105,14 @@ def handle(desk: Desk, msg: EmailMessage) -> str:
                           message_id=str(msg.get("Message-ID", "")))
         log.info("%s: client reply read as %s (%.2f), acted as %s", r.number, intent, reading.confidence, acted)
     if acted == "copy_request":
-        plan_copy(desk, files, in_reply_to=str(msg.get("Message-ID", "")) or None)
+        guard = Guard(desk.store, GuardPolicy.from_rules(desk.rules.policy, desk.settings.env))
+        # An automatic answer to a non-owner: capped per correspondent per day, so a loop with
+        # another bot that keeps "asking for the invoice" dies out.
+        if guard.allow_auto_reply(from_address(msg), desk.now):
+            plan_copy(desk, files, in_reply_to=str(msg.get("Message-ID", "")) or None)
+        else:
+            log.warning("%s: copy request from %s not answered: daily cap of automatic answers reached",
+                        files[0].number, from_address(msg))
     words = READING.get(intent, intent).format(
         date=reading.date.isoformat() if reading.date else "?",
         on=f" on {reading.date.isoformat()}" if reading.date else "",

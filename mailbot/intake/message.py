@@ -20,6 +20,7 @@ from mailbot.intake.keyvalue import parse_pairs
 from mailbot.intake.language import guess_text_language
 from mailbot.intake.limits import Limits
 from mailbot.intake.textfields import extract_text_fields
+from mailbot.replies.body import header, header_all
 
 OWNER_TYPED = 0.95  # what the owner wrote in the body: trusted, but an e-invoice's XML wins
 _ALWAYS_OWNER = ("buyer_email", "buyer_name", "language")  # the owner knows their client best
@@ -83,8 +84,8 @@ def extract_message(
     unwrapped = unwrap(msg)
     _merge_owner_typed(fields, unwrapped.owner_text, warnings)
 
-    owner = _first_address(str(msg.get("From", "") or ""))
-    bot = [a for _, a in getaddresses([str(v) for v in (msg.get_all("To", []) or [])]) if a]
+    owner = _first_address(header(msg, "From"))
+    bot = [a for _, a in getaddresses(header_all(msg, "To")) if a]
     address, conf, evidence = client_address(unwrapped, owner=owner, bot=bot)
     owner_typed_email = fields.evidence.get("buyer_email", "").startswith("typed by the owner")
     if address and not owner_typed_email:

@@ -39,24 +39,28 @@ def header(msg: Message, name: str) -> str:
     >>> header(msg, "Subject")
     'Réponse automatique : Relance facture F-2024-017'
     """
-    raw = None
+    values = header_all(msg, name)
+    return values[0] if values else ""
+
+
+def header_all(msg: Message, name: str) -> list[str]:
+    """Every occurrence of a header, decoded the same safe way as `header`."""
     try:
         items = msg.raw_items()
     except AttributeError:  # a plain Message from another policy
         items = msg.items()
-    for key, value in items:
-        if key.lower() == name.lower():
-            raw = value
-            break
-    if raw is None:
-        return ""
-    text = str(raw)[:8000]
-    if "=?" in text:
-        try:
-            text = str(make_header(decode_header(text)))
-        except Exception:
-            pass
-    return " ".join(text.split())
+    out = []
+    for key, raw in items:
+        if key.lower() != name.lower():
+            continue
+        text = str(raw)[:8000]
+        if "=?" in text:
+            try:
+                text = str(make_header(decode_header(text)))
+            except Exception:  # junk encoded words: keep the raw text
+                pass
+        out.append(" ".join(text.split()))
+    return out
 
 
 def addresses(msg: Message, name: str) -> list[str]:
