@@ -107,8 +107,10 @@ CUES: list[Cue] = [
     _c("dispute", "partial_delivery",
        r"\b(?:only|seulement|que|maar|slechts|nur)\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien)\s+"
        r"(?:[^\s!?;]+\s+){0,2}(?:of|sur|van|von|des|du)\s+(?:the\s+|les\s+|de\s+|la\s+)?\d+|"
-       r"\b(?:sur|out\s+of|van\s+de|of\s+the)\s+(?:les\s+)?\d+\s+(?:[^\s!?;]+\s+){0,3}(?:seulement|only|maar|slechts)\s+\d+|"
-       r"\bmanqu\w*\s+(?:encore\s+)?(?:\d+|des|deux|trois|quatre|cinq|plusieurs|certains|certaines|une\s+partie|la\s+moitié)\b|"
+       r"\b(?:sur|out\s+of|van\s+de|of\s+the)\s+(?:les\s+)?\d+\s+(?:[^\s!?;]+\s+){0,3}(?:seulement|seule?s?|only|maar|slechts)\s+\d+|"
+       rf"\b(?:only|seulement|maar|slechts|nur)\s+(?:a\s+|une\s+|een\s+|ein(?:en)?\s+)?(?:part|partie|deel|gedeelte|teil)\s+(?:of|de|du|des|van|der)\s+(?:the\s+|our\s+|la\s+|les\s+|de\s+|het\s+|onze\s+)?{_GOODS}|"
+       r"\bmanqu\w*\s+(?:encore\s+)?(?:\d+|des|deux|trois|quatre|cinq|plusieurs|certains|certaines|une\s+partie|la\s+moitié)\b"
+       r"(?!\s+(?:chiffres|numéros|caractères|informations|infos|données|détails|mentions|coordonnées|références))|"
        r"\b(?:missing|ontbreken|ontbreekt|fehlen)\s+(?:\d+|some|several|two|three|four|five|half|er\s+\d+)\b|"
        rf"\b{_GOODS}\s+(?:[^\s!?;]+\s+){{0,3}}?(?:manquent|manquaient|missing|ontbreken|ontbreekt|ontbraken|fehlen|fehlt)\b|"
        r"\b(?:\d+|some|several|two|three|half)\s+(?:[^\s!?;]+\s+){0,2}(?:are|were)\s+missing\b|"
@@ -122,7 +124,12 @@ CUES: list[Cue] = [
        r"(?:convenu\w*|accepté\w*|validé\w*|prévu\w*|agreed|accepted|approved|discussed|quoted|afgesproken|overeengekomen|goedgekeurd|vereinbart)|"
        r"\b(?:jamais|never|nooit|nie)\s+(?:été\s+|been\s+)?(?:convenu\w*|agreed|afgesproken|overeengekomen|vereinbart)\b|"
        r"\b(?:would|should|was\s+to)\s+be\s+waived\b|\b(?:remise|discount|korting)\s+(?:[^\s!?;]+\s+){0,6}?(?:n['’]apparaît\s+pas|ne\s+figure\s+pas|manqu\w+|missing|not\s+(?:applied|shown|included)|ontbreekt|niet\s+(?:toegepast|verrekend))|"
-       r"\b(?:ne\s+tient\s+pas\s+compte|does\s*n['o’]t\s+take\s+into\s+account|houdt\s+geen\s+rekening)\b",
+       r"\b(?:ne\s+(?:tient|tenez|tiennent|tenons)\s+pas\s+compte|does\s*n['o’]t\s+take\s+into\s+account|not\s+taken\s+into\s+account|(?:houdt|houden|hield)\s+geen\s+rekening)\b|"
+       # Extra work nobody asked for: "meerwerken nooit besproken", "extra work was never agreed".
+       r"\b(?:meerwerk\w*|extra\s+work|additional\s+work|travaux\s+supplémentaires|suppléments?)\s+(?:[^\s!?;]+\s+){0,4}?(?:jamais|pas|never|not|nooit|niet|nie)\s+(?:[^\s!?;]+\s+){0,2}?"
+       r"(?:convenu\w*|demandé\w*|commandé\w*|discuté\w*|approuvé\w*|agreed|requested|ordered|discussed|approved|besproken|gevraagd|besteld|goedgekeurd|afgesproken)|"
+       # "Wij betalen enkel het bedrag van de offerte", "we will only pay the quoted price".
+       r"\b(?:betalen|betaal)\s+(?:we\s+|wij\s+|ik\s+)?(?:enkel|alleen|slechts)\s+(?:het\s+|de\s+)?(?:bedrag|prijs)|\bonly\s+pay\s+(?:the\s+)?(?:quoted|agreed)\b",
        negatable=False),
     # Made out to somebody else: another company of the group, a former company, the wrong name.
     _c("dispute", "wrong_addressee",
@@ -130,7 +137,12 @@ CUES: list[Cue] = [
        r"(?:[^\s!?;]+\s+){0,4}?(?:filiale|maison\s+mère|société\s+mère|subsidiary|parent\s+company|holdings?|vorige|ancienne|former|old|previous|verkeerde|mauvaise|wrong)\b"
        r"(?!\s+(?:postal\s+|e-?mail\s+)?(?:address|adresse|adres|office|bureau|e-?mail|mail|kantoor|mailbox|boîte|postbus))|"
        r"\b(?:isn['’]t|is\s+not|n['’]est\s+pas|is\s+niet)\s+(?:ours|à\s+nous|pour\s+nous|van\s+ons|voor\s+ons)\b|"
-       r"\b(?:wrong|mauvaise|verkeerde|falsche)\s+(?:company|entity|addressee|customer|client|société|entité|destinataire|bedrijf|entiteit|naam|klant|firma)\b",
+       r"\b(?:wrong|mauvaise|verkeerde|falsche)\s+(?:company|entity|addressee|customer|client|société|entité|destinataire|bedrijf|entiteit|naam|klant|firma)\b|"
+       # "should be billed to our client, not to me", "devrait être établie au nom de…", "moet op
+       # naam van de vennootschap en niet op mijn naam".
+       r"\b(?:should|must|has\s+to|needs\s+to|ought\s+to)\s+(?:have\s+)?(?:be|been)\s+(?:billed|invoiced|addressed|made\s+out|issued)\s+to\b|"
+       r"\b(?:doit|devrait|doivent|devraient|aurait\s+dû)\s+être\s+(?:adressée?s?|établie?s?|libellée?s?|émise?s?|faite?s?)\s+(?:à|au\s+nom)|"
+       r"\b(?:au\s+nom\s+de|op\s+naam\s+van|in\s+the\s+name\s+of|billed\s+to|addressed\s+to)\b(?:[^.!?]|\.(?=\d)){0,100}?\b(?:et\s+non|en\s+niet|and\s+not|not\s+to)\b",
        negatable=False),
     # Work not finished, or never done.
     _c("dispute", "not_delivered",
@@ -141,7 +153,12 @@ CUES: list[Cue] = [
     _c("dispute", "not_ordered", r"\b(?:nooit|niet)\s+(?:[^\s!?;]+\s+){0,3}?(?:heb|hebben)\s+besteld\b", negatable=False),
     # Billed for more than was done or used.
     _c("dispute", "wrong_amount",
-       r"\b(?:charged|billed|invoiced|facturé\w*|gefactureerd|aangerekend)\s+(?:[^\s!?;]+\s+){0,4}?(?:for\s+)?\d+\s+(?:[^\s!?;]+\s+){0,8}?(?:but|mais|maar|alors\s+que|terwijl|whereas)\b|"
+       r"\b(?:charged|charges|billed|bills|invoiced|facturé\w*|facture[sz]?|compté\w*|gefactureerd|aangerekend|rekent|rekenen)\s+(?:[^\s!?;]+\s+){0,4}?(?:for\s+)?\d+\s*%?\s+(?:[^\s!?;]+\s+){0,8}?(?:but|mais|maar|alors\s+que|terwijl|whereas)\b|"
+       # "The total should be €1,200, not €1,440", "le montant devrait être de 1 200 €".
+       r"\b(?:total|amount|montant|somme|bedrag|totaal|prix|price|prijs)\s+(?:should|devrait|aurait\s+dû|moet|moest|zou\s+moeten)\s+(?:be|have\s+been|être|zijn)\b|"
+       # VAT at the wrong rate: "21% btw aangerekend terwijl dit 6% moest zijn".
+       r"\b(?:tva|btw|vat|mwst)\b[^.!?]{0,50}?\b(?:au\s+lieu\s+de|alors\s+que|terwijl|in\s+plaats\s+van|instead\s+of|whereas)\b|"
+       r"\d+\s?%\s+(?:de\s+)?(?:tva|btw|vat|mwst)\b[^.!?]{0,50}?\b(?:au\s+lieu\s+de|alors\s+que|terwijl|in\s+plaats\s+van|instead\s+of|whereas|but|mais|maar)\b|"
        r"\b(?:more|plus\s+d['’]|meer)\s+(?:hours|heures|uren|days|jours|dagen)\s+(?:[^\s!?;]+\s+){0,3}?(?:than|que|dan)\b|"
        r"\b(?:only|seulement|maar|slechts)\s+(?:ever\s+)?(?:activated|used|ordered|utilisé|commandé|gebruikt|besteld)\s+\d+|"
        r"\b(?:should|ought)\s*n['o’]?t\s+(?:be\s+)?(?:be\s+)?(?:charged|billed|invoiced)|\bne\s+(?:devrions|devrait|devait)\s+pas\s+être\s+factur",
@@ -152,6 +169,54 @@ CUES: list[Cue] = [
        negatable=False),
     _c("dispute", "quality",
        r"\b(?:slecht(?:e)?\s+(?:gedaan|werk|uitgevoerd)|not\s+(?:good|well)\s+done|(?:many|several|lots\s+of)\s+problems?\s+with)\b", negatable=False),
+    # VAT at a rate or in a case where it does not apply.
+    _c("dispute", "wrong_amount",
+       r"\b(?:tva|btw|vat|mwst)\b[^.!?]{0,40}?(?:should\s*n['o’]?t|should\s+not|not\s+(?:be|have\s+been)\s+(?:charged|applied)|ten\s+onrechte|à\s+tort|wrongly|incorrectly|onterecht|verlegd|reverse[- ]charge|autoliquidation|exonéré\w*|exempt\w*|vrijgesteld)|"
+       r"\b(?:ten\s+onrechte|à\s+tort|wrongly|incorrectly|onterecht)\s+(?:[^\s!?;]+\s+){0,3}?(?:tva|btw|vat|mwst)\b", 0.8, negatable=False),
+    _c("dispute", "partial_delivery",
+       r"\b(?:only|seulement|maar|slechts|nur)\s+(?:received|got|reçu|ontvangen|gekregen|geleverd|delivered|livré\w*|erhalten)\s+\d+\s+(?:[^\s!?;]+\s+)?(?:of|sur|van|op|von)\b|"
+       r"\b(?:missing|ontbreken|ontbreekt|manquent|fehlen)\s+(?:nog\s+|er\s+|still\s+|encore\s+|noch\s+)+(?:\d+|some|several|two|three|half|deux|trois|twee|drie)\b", negatable=False),
+    _c("dispute", "wrong_addressee",
+       r"\b(?:billed|invoiced|addressed|sent|made\s+out|issued|re-?invoiced?)\s+to\s+(?:our\s+|the\s+)?(?:parent\s+company|head\s+office|holding|subsidiary|sister\s+company|other\s+company)\b|"
+       r"\b(?:n['’]est\s+)?pas\s+(?:à|au)\s+(?:notre|mon|bon)\s+nom\b|\bau\s+mauvais\s+nom\b|\bniet\s+op\s+(?:onze|mijn)\s+naam\b|\bnot\s+(?:in\s+)?(?:our|my)\s+name\b", 0.85, negatable=False),
+    _c("dispute", "price_not_agreed",
+       r"\b(?:never|not|didn['’]t|did\s+not|jamais|nooit|niet|pas)\s+(?:[^\s!?;]+\s+){0,2}?(?:asked\s+for|ordered|requested|demandé|commandé|gevraagd|besteld)\s+(?:[^\s!?;]+\s+){0,2}?(?:extra|additional|supplémentaires?|meerwerk\w*)|"
+       r"\bnot\s+what\s+(?:was|we\s+were|you)\s+(?:quoted|agreed|offered)|\bpas\s+ce\s+qui\s+(?:était|a\s+été)\s+(?:convenu|prévu|indiqué)|\bniet\s+wat\s+(?:er\s+)?(?:afgesproken|geoffreerd)|"
+       r"\b(?:quote|quotation|estimate|devis|offerte)\b(?:[^.!?]|\.(?=\d)){0,60}?\d(?:[^.!?]|\.(?=\d)){0,40}?\b(?:invoic\w*|factur\w*|charg\w*|aangerekend|rekent|bill\w*)\b(?:[^.!?]|\.(?=\d)){0,30}?\d", 0.8, negatable=False),
+    _c("dispute", "quality",
+       r"\bstill\s+(?:does\s*n['o’]?t|do\s*n['o’]?t|is\s*n['o’]?t|not)\s+work(?:ing)?\b|\b(?:fonctionne|marche)\s+(?:toujours\s+pas|mal)\b|"
+       r"\b(?:werkt|werken)\s+(?:nog\s+steeds|nog\s+altijd|alweer)\s+niet\b|\bwerkt\s+niet\s+meer\b|"
+       r"\bferme\s+mal\b|\bmal\s+(?:posée?s?|faite?s?|finie?s?|installée?s?)\b|"
+       r"\bbadly\s+(?:done|installed|finished|fitted)\b|\bscheef\b|\bslordig\w*\b", 0.75, negatable=False),
+    _c("dispute", "contested",
+       rf"\b(?:returned|sent\s+back|renvoyé\w*|retourné\w*|teruggestuurd|teruggezonden|terugbezorgd|zurückgeschickt)\s+(?:[^\s!?;]+\s+){{0,3}}?{_GOODS}|"
+       rf"\b{_GOODS}\s+(?:[^\s!?;]+\s+){{0,3}}?(?:returned|sent\s+back|teruggestuurd|renvoyée?s?|retournée?s?)\b|"
+       rf"\b(?:annuler|cancel|annuleren|crediteren|créditer|stornieren)\s+(?:[^\s!?;]+\s+){{0,2}}?{_INVOICE}|\b{_INVOICE}\s+(?:[^\s!?;]+\s+){{0,3}}?(?:annulée|cancell?ed|geannuleerd|gecrediteerd)\b", 0.8, negatable=False),
+    _c("dispute", "duplicate", r"\bsame\s+invoice\s+as\b|\bmême\s+facture\s+que\b|\bdezelfde\s+factuur\s+als\b", 0.85, negatable=False),
+    _c("dispute", "contested",
+       rf"\b(?:ik|we|wij)\s+betaal?\w*\s+(?:dit|dat|deze\s+factuur|die\s+factuur|het)\s+niet\b{_NOT_MEANS}|\bweiger\w*\s+(?:[^\s!?;]+\s+){{0,2}}?(?:factuur|betaling|te\s+betalen)\b|"
+       r"\b(?:refuse|reject)\w*\s+(?:this|the|your)\s+invoice\b|\brejet\w*\s+(?:cette|la|votre)\s+facture\b", 0.85, negatable=False),
+    # Payment held until the supplier puts something right: "nous réglerons lorsque le solde sera
+    # livré", "wij betalen pas als dit hersteld is", "we'll pay once it is fixed". Not "quand mon
+    # salaire tombe": the condition must be the supplier's repair, delivery or correction.
+    _c("dispute", "contested",
+       r"\b(?:pay\w*|settl\w*|régl\w*|pai\w*|pay\w*|betal\w*|betaal|zahl\w*)\s+(?:[^\s!?;]+\s+){0,3}?(?:pas\s+|only\s+|uniquement\s+|seulement\s+|enkel\s+|alleen\s+|erst\s+)?"
+       r"(?:als|wanneer|zodra|when|once|after|until|lorsque|quand|dès\s+que|une\s+fois\s+que|wenn|sobald)\s+(?:[^\s!?;]+\s+){0,6}?(?:livrée?s?|réparée?s?|corrigée?s?|rectifiée?s?|terminée?s?|finie?s?|résolue?s?|remplacée?s?|refaite?s?|hersteld|geleverd|opgelost|verbeterd|gecorrigeerd|vervangen|afgewerkt|overgedaan|fixed|repaired|delivered|corrected|resolved|replaced|finished|completed|redone|geliefert|repariert|behoben)\b", 0.8, negatable=False),
+    # "Dit is niet het werk dat we verwacht hadden", "not what we expected".
+    _c("dispute", "quality",
+       r"\b(?:niet\s+(?:het\s+werk\s+|de\s+kwaliteit\s+)?(?:wat|dat|die)\s+(?:we|wij|ik)\s+(?:[^\s!?;]+\s+){0,2}?verwacht\w*|not\s+(?:the\s+\w+\s+)?what\s+we\s+(?:had\s+)?expected|"
+       r"pas\s+(?:du\s+tout\s+)?(?:ce\s+que|le\s+travail\s+que)\s+nous\s+(?:avions\s+)?(?:attendions|attendu))\b", 0.8, negatable=False),
+    # "geen levering", "no delivery yet", "nog niks gekregen": nothing arrived.
+    _c("dispute", "not_delivered",
+       r"\b(?:geen\s+levering|no\s+delivery|pas\s+de\s+livraison|aucune\s+livraison|keine\s+lieferung)\b|"
+       r"\b(?:nog\s+(?:steeds\s+)?(?:niks|niets)|nothing|toujours\s+rien|rien)\s+(?:[^\s!?;]+\s+)?(?:gekregen|ontvangen|geleverd|received|delivered|reçu|livré)\b", 0.85, negatable=False),
+    # A refusal in so many words: "ik ga dus geen € 1.440 betalen", "dus ook geen betaling".
+    _c("dispute", "contested",
+       r"\b(?:ga|gaan|zal|zullen|wil|willen)\s+(?:[^\s!?;]+\s+){0,2}?geen\s+(?:[^\s!?;]+\s+){0,3}?betalen\b|"
+       r"\b(?:dus|so|donc|alors)\s+(?:ook\s+|also\s+|aussi\s+)?(?:geen\s+betaling|no\s+payment|pas\s+de\s+(?:paiement|règlement))\b", 0.85, negatable=False),
+    # Asking for a corrected invoice is contesting this one.
+    _c("dispute", "wrong_amount",
+       r"\b(?:facture\s+(?:rectifiée|corrigée|rectificative)|(?:corrected|amended|revised)\s+invoice|(?:gecorrigeerde|verbeterde|correcte)\s+factuur|korrigierte\s+rechnung)\b", 0.75, negatable=False),
     # --- paid claim ----------------------------------------------------------------------
     _c("paid_claim", "paid",
        r"\b(?:avons|ai|avez|a)\s+(?:déjà\s+|bien\s+|hier\s+|ce\s+matin\s+|aujourd['’]hui\s+)*(?:payé|réglé|viré|acquitté|soldé|"
@@ -172,11 +237,18 @@ CUES: list[Cue] = [
     _c("paid_claim", "paid",
        r"\b(?:payment|transfer|invoice|amount|bill|balance|wire|it|funds|money|cheque|check)\s+(?:[^\s!?;]+\s+){0,3}?(?:was|has\s+been|had\s+been|have\s+been|were|is\s+already)\s+(?:already\s+|fully\s+)?(?:paid|made|sent|settled|processed|executed|initiated|transferred|released|wired)"),
     _c("paid_claim", "paid", r"\balready\s+(?:been\s+)?(?:paid|settled)\b|\bpaid\s+in\s+full\b|\bhas\s+been\s+paid\b"),
+    # The client's bank has already taken the money: "van onze rekening afgeschreven", "debited".
+    _c("paid_claim", "paid",
+       r"\b(?:is|zijn|werd|werden)\s+(?:[^\s!?;]+\s+){0,6}?afgeschreven\b|\b(?:was|has\s+been|have\s+been|were)\s+(?:[^\s!?;]+\s+){0,2}?debited\b|"
+       r"\b(?:a|ont)\s+(?:bien\s+|déjà\s+)?été\s+(?:débitée?s?|prélevée?s?)\b"),
     _c("paid_claim", "paid", r"^\W*(?:just\s+|already\s+)?(?:sent|paid|wired|transferred)\s+(?:you\s+)?(?:the\s+|our\s+)?(?:payment|money|funds|transfer|amount|invoice|it)\b", 0.8),
     _c("paid_claim", "paid", r"\bc['’]est\s+(?:déjà\s+|bien\s+)?(?:payé|réglé|viré)\b|^\W*(?:déjà\s+)?(?:payé|réglé|viré)\b"),
     _c("paid_claim", "paid", r"\b(?:net|zojuist|zonet|zo\s+net|vandaag|gisteren|al|reeds)\s+(?:betaald|overgemaakt|overgeschreven|voldaan)\b|^\W*(?:is\s+)?(?:gisteren\s+|vandaag\s+)?(?:betaald|overgemaakt)\b"),
     _c("paid_claim", "paid",
-       r"\b(?:hebben|heb|hebt|is|zijn|werd|werden)\s+(?:[^\s!?;]+\s+){0,6}?(?:betaald|overgemaakt|voldaan|overgeschreven|gestort)\b"),
+       r"\b(?:hebben|heb|hebt|is|zijn|werd|werden)\s+(?:[^\s!?;]+\s+){0,6}?(?:betaald|overgemaakt|voldaan|overgeschreven|gestort)\b|"
+       r"\b(?:betaling|overschrijving|storting|het\s+geld|het\s+bedrag)\s+(?:is|werd)\s+(?:[^\s!?;]+\s+){0,3}?(?:vertrokken|verstuurd|verzonden|uitgevoerd|doorgevoerd|vertrokken)\b"),
+    _c("paid_claim", "paid",
+       r"\b(?:payment|transfer|it|wire|money|virement|paiement|betaling|overschrijving)\s+(?:[^\s!?;]+\s+)?(?:went|has\s+gone|have\s+gone|is\s+passé|est\s+passé|is\s+doorgegaan)\s+through\b|\b(?:went|has\s+gone)\s+through\b"),
     _c("paid_claim", "paid", r"\b(?:betaald|overgemaakt|voldaan)\s+(?:op|gisteren|vandaag|vorige|afgelopen|eergisteren)\b"),
     _c("paid_claim", "paid",
        r"\b(?:haben|habe|hat|wurde|wurden|ist)\s+(?:[^\s!?;]+\s+){0,6}?(?:bezahlt|überwiesen|beglichen)\b"),
@@ -189,7 +261,7 @@ CUES: list[Cue] = [
     _c("paid_claim", "paid", r"\b(?:we|i)\s+(?:just\s+|already\s+)?(?:sent|paid|wired|transferred)\s+(?:you\s+)?(?:[€$£]\s?\d|\d[\d.,]*\s?(?:€|eur|euros?|\$|£|gbp|usd))"),
     _c("paid_claim", "paid", r"\b(?:this|that|which)\s+(?:[^\s!?;]+\s+){0,2}?(?:was|has\s+been|had\s+been)\s+(?:already\s+|fully\s+)?(?:paid|settled)\b"),
     _c("paid_claim", "paid",
-       r"\b(?:is|zijn)\s+(?:[^\s!?;]+\s+){0,3}?de\s+deur\s+uit\s+gegaan\b|\b(?:went|has\s+gone|have\s+gone)\s+out\b(?!\s+(?:on|next|tomorrow|this\s+(?:friday|monday)))|"
+       r"\b(?:is|zijn)\s+(?:[^\s!?;]+\s+){0,3}?de\s+deur\s+uit\s+gegaan\b|\bwent\s+out\b|\b(?:has|have)\s+gone\s+out\b(?!\s+(?:on|next|tomorrow|this\s+(?:friday|monday)))|"
        r"\bleft\s+(?:our|my)\s+(?:account|bank)\b"),
     # --- plan request --------------------------------------------------------------------
     _c("plan_request", "plan",
@@ -199,9 +271,16 @@ CUES: list[Cue] = [
        r"\b(?:instal?ments?|payment\s+(?:plan|arrangement|schedule)|pay\s+(?:it\s+)?in\s+(?:[^\s!?;]+\s+)?(?:parts|stages|tranches|chunks)|spread\s+(?:out\s+)?(?:the\s+)?(?:payments?|cost|amount)|"
        r"split\s+(?:the\s+)?(?:payment|invoice|amount|bill)|monthly\s+payments|staggered\s+payments?|part[- ]payments?)\b"),
     _c("plan_request", "plan",
-       r"\b(?:in\s+(?:[^\s!?;]+\s+)?termijnen|betalingsregeling|afbetalingsregeling|betaalregeling|gespreid\s+betalen|(?:betaling\s+)?spreiden|"
+       r"\b(?:in\s+(?:[^\s!?;]+\s+)?termijnen|betalingsregeling|afbetalingsregeling|afbetaling|afbetalen|betaalregeling|gespreid\s+betalen|(?:betaling\s+)?spreiden|"
        r"in\s+(?:twee|drie|vier|\d+)\s+(?:keer|delen|termijnen|maandelijkse)|maandelijkse\s+(?:betalingen|termijnen|bedragen)|"
        r"ratenzahlung|in\s+raten|teilzahlung\w*)\b"),
+    # "Could we spread this over 2 months?", "in two halves", "half now, half later", "split it".
+    _c("plan_request", "plan",
+       r"\b(?:spread|split|stagger)\s+(?:it\s+|this\s+|that\s+|the\s+\w+\s+)?(?:over|into|across|in)\s+(?:\d+|two|three|four|five|six|several)\s+(?:months?|weeks?|parts?|payments?|halves)\b|"
+       r"\bsplit\s+(?:it|this|that)\b|\bin\s+(?:two|2)\s+halves\b|\bhalf\s+now\b|\bla\s+moitié\s+(?:maintenant|tout\s+de\s+suite|ce\s+mois)|\bmoitié\s+(?:maintenant|ce\s+mois)|"
+       r"\bétaler\s+(?:[^\s!?;]+\s+){0,3}?sur\s+(?:\d+|deux|trois|quatre|plusieurs)\s+mois\b|\bde\s+helft\s+(?:nu|nu\s+al|deze\s+maand)\b|"
+       r"\b(?:spreiden|verdelen)\s+over\s+(?:\d+|twee|drie|vier|enkele)\s+(?:maanden|weken|keer)\b|\bover\s+(?:\d+|twee|drie|vier)\s+maanden\s+(?:spreiden|verdelen|betalen)\b|"
+       r"\bin\s+(?:\d+|twee|drie|vier)\s+(?:stukken|schijven|betalingen)\b|\b(?:\d+|deux|trois|quatre)\s+(?:paiements|versements)\b", 0.85),
     _c("plan_request", "plan",
        r"(?:[€$£]\s?\d[\d.,]*|\b\d[\d.,]*\s?(?:€|eur\b|euros?\b|\$|£))\s*(?:a|per|par|each|every|chaque|elke|iedere|pro|/)\s*(?:month|mois|maand|monat)\b"),
     # --- copy request --------------------------------------------------------------------
@@ -230,7 +309,7 @@ CUES: list[Cue] = [
     # Verbs that mean "send again" by themselves ("Can you resend?", "opnieuw versturen"); not
     # the payment ("renvoyer le virement") and not "je vous renvoie à nos conditions".
     _c("copy_request", "copy",
-       r"\b(?:resend|re-send|re-?issue|renvoy\w+|réexpédi\w+|retransmett\w+|(?:opnieuw|nogmaals|nog\s+(?:eens|een\s+keer))\s+(?:toe|ver|door)?(?:sturen|mailen|zenden)|"
+       r"\b(?:resend\w*|re-send\w*|re-?issue\w*|renvoy\w+|réexpédi\w+|retransmett\w+|(?:opnieuw|nogmaals|nog\s+(?:eens|een\s+keer))\s+(?:toe|ver|door)?(?:sturen|mailen|zenden)|"
        r"(?:toe|ver|door)?(?:sturen|mailen)\s+(?:[^\s!?;]+\s+){0,2}?(?:opnieuw|nogmaals|nog\s+(?:eens|een\s+keer))|erneut\s+senden|nochmals\s+schicken)\b"
        r"(?!\s+(?:vers|à|au|aux|to\s+(?:our|the)\s+(?:bank|payment))\b)(?!\s+(?:(?:le|la|the|de|het|our|notre|ons)\s+)?(?:virement|paiement|payment|transfer|betaling|overschrijving|chèque|cheque|money|geld|argent)\b)",
        0.85),
@@ -241,6 +320,12 @@ CUES: list[Cue] = [
     _c("copy_request", "copy",
        r"\b(?:graag|please|merci\s+de|svp|s['’]il\s+vous\s+pla[iî]t|bitte)\b.{0,40}\b(?:copie|kopie|copy|duplicata|duplicaat|exemplaar)\b|"
        r"\b(?:copie|kopie|copy|duplicata|duplicaat)\b.{0,25}\b(?:svp|please|graag|s['’]il\s+vous\s+pla[iî]t|bitte)\b", 0.8),
+    # Dutch puts the object first ("Kunt u een duplicaat sturen?", "stuur je de factuur nog even
+    # door?"); "ik stuur de factuur door naar onze boekhouding" is not a request, so this counts
+    # only in a question or a request (intent._find_hits).
+    _c("copy_request", "copy_asked",
+       rf"\b(?:{_INVOICE}|copie|duplicata|copy|kopie|duplicaat|pdf)\s+(?:[^\s!?;]+\s+){{0,5}}?(?:sturen|toesturen|versturen|doorsturen|opsturen|mailen|bezorgen|zenden|door)\b|"
+       rf"\b(?:stuur|stuurt|mail|zend|bezorg)\w*\s+(?:[^\s!?;]+\s+){{0,4}}?(?:{_INVOICE}|kopie|duplicaat|pdf)\b", 0.8),
     _c("copy_request", "copy", r"\b(?:me|nous)\s+l['’]\s*(?:envoyer|renvoyer|réenvoyer|retransmettre|transmettre|faire\s+parvenir|adresser)\b", 0.85),
     # --- promise -------------------------------------------------------------------------
     _c("promise", "promise",
@@ -281,7 +366,12 @@ CUES: list[Cue] = [
     _c("promise", "present_with_date",
        r"\b(?:(?:we|wij|ik)\s+(?:betalen|betaal|maken|storten|voldoen)|(?:wir|ich)\s+(?:zahlen|zahle|überweisen|überweise|begleichen)|"
        r"(?:on|nous|je)\s+(?:vous\s+|le\s+|la\s+|les\s+|l['’])?(?:paie|paye|payons|règle|réglons|vire|virons|solde|soldons|envoie|envoyons)|(?:we|i)\s+(?:pay|settle|transfer)|"
-       r"(?:ik|we|wij)\s+(?:maak|maken)\s+(?:[^\s!?;]+\s+){0,5}?over)\b", 0.8),
+       r"(?:ik|we|wij)\s+(?:maak|maken|schrijf|schrijven)\s+(?:[^\s!?;]+\s+){0,5}?over)\b", 0.8),
+    # "we regelen het zo snel mogelijk", "on s'en occupe au plus vite": a promise without a day,
+    # counted only when the message is about paying (intent._find_hits).
+    _c("promise", "asap",
+       r"\b(?:regelen|regel|doen|betalen|betaal|sort|handle|deal\s+with|settle|pay|règle\w*|occupe\w*|paie\w*|vire\w*|fais|ferons|ferai)\b[^.!?]{0,30}?"
+       r"\b(?:zo\s+snel\s+mogelijk|zo\s+vlug\s+mogelijk|zsm|asap|as\s+soon\s+as\s+(?:possible|we\s+can)|dès\s+que\s+possible|au\s+plus\s+vite|au\s+plus\s+tôt|so\s+schnell\s+wie\s+möglich)\b", 0.75),
     _c("promise", "promise", r"\b(?:ingepland|staat\s+gepland|in\s+de\s+(?:volgende\s+)?betaalrun|betaalrun)\b", 0.85),
     _c("promise", "promise",
        r"\b(?:werden|werde|wird|können|kann)\s+(?:[^\s!?;]+\s+){0,6}?(?:bezahlen|überweisen|begleichen|bezahlt|überwiesen|beglichen)\b|\b(?:überweisen|zahlen|begleichen)\s+wir\b"),

@@ -18,9 +18,12 @@ Rules (chosen so that mailbot never chases before the client said it would pay; 
 - "volgende week dinsdag" / "next week Tuesday" / "mardi de la semaine prochaine" -> that day of
   next week; "lundi en huit" -> the Monday after the coming one; "avant Noël" / "before Christmas"
   / "voor kerst" -> 24 December.
-- "dans 15 jours" / "quinze jours" / "sous quinzaine" -> 14 days, "huit jours" / "sous huitaine"
-  -> 7 days (French idioms); "in 10 days"
-  / "binnen 10 dagen" -> literally that many days; "in two weeks" -> 14 days.
+- "quinze jours" / "sous quinzaine" / "a fortnight" -> 14 days, "huit jours" / "8 jours" / "sous
+  huitaine" -> 7 days (French idioms); "dans 15 jours", "in 10 days", "binnen 10 dagen" -> literally
+  that many days (the latest day meant); "in two weeks" -> 14 days; "binnen 5 werkdagen" / "within
+  5 working days" -> Monday to Friday only; "within 48 hours" -> 2 days.
+- "next month" / "le mois prochain" / "volgende maand" -> its last day; "after the weekend" -> the
+  Monday; "ce soir" / "tonight" / "vanavond" / Belgian "seffens" -> today; Dutch "de 20ste" -> the 20th.
 - Numeric dates are day-first (15/12, 15.12.2024, 15-12-24), ISO 2024-12-15 too; a month-first date
   is only read as such when the day-first reading is impossible (12/15).
 
@@ -82,6 +85,8 @@ _NUMBER_WORDS = {
     "six": 6, "zes": 6, "sechs": 6, "sept": 7, "seven": 7, "zeven": 7, "sieben": 7,
     "huit": 8, "eight": 8, "acht": 8, "dix": 10, "ten": 10, "tien": 10, "zehn": 10,
     "quinze": 15, "fifteen": 15, "vijftien": 15, "fünfzehn": 15,
+    "quatorze": 14, "fourteen": 14, "veertien": 14, "vierzehn": 14,
+    "vingt": 20, "twenty": 20, "twintig": 20, "zwanzig": 20, "trente": 30, "thirty": 30, "dertig": 30, "dreißig": 30,
 }
 
 for _name in list(_NUMBER_WORDS):
@@ -256,7 +261,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "month_end",
         folded(
             r"\b(?:(?:à\s+la\s+|d'ici\s+(?:la\s+)?)?fin\s+(?:du|de\s+ce|de)\s+mois|(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the|this)\s+month|"
-            r"month[- ]end|eind(?:e)?\s+(?:van\s+)?(?:deze|de)\s+maand|einde\s+van\s+de\s+maand|eind\s+deze\s+maand|"
+            r"month[- ]end|(?<!days\s)(?<!dagen\s)end\s+of\s+month|(?<!dagen\s)einde?\s+maand|eind(?:e)?\s+(?:van\s+)?(?:deze|de)\s+maand|einde\s+van\s+de\s+maand|eind\s+deze\s+maand|"
             r"monatsende|ende\s+des\s+monats|ende\s+dieses\s+monats)\b",
         ),
     ),
@@ -273,9 +278,32 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "in_days",
         folded(
-            rf"\b(?:dans|sous|d'ici|in|within|binnen|over|innerhalb\s+von|innerhalb)\s+(?:les\s+|the\s+next\s+|de\s+)?(?P<n>\d{{1,3}}|{_NUM_RE})\s+(?P<unit>jours?|days?|dagen|dag|tagen?|semaines?|weeks?|weken|wochen?)\b",
+            rf"\b(?:dans|sous|d'ici|in|within|binnen|over|innerhalb\s+von|innerhalb)\s+(?:les\s+|the\s+next\s+|de\s+)?(?P<n>\d{{1,3}}|{_NUM_RE})\s+(?P<unit>jours?\s+ouvr(?:ables|és|es)|(?:working|business)\s+days?|werkdagen|werktagen?|jours?|days?|dagen|dag|tagen?|semaines?|weeks?|weken|wochen?)\b",
         ),
     ),
+    (
+        # "next month", "le mois prochain", "volgende maand": no day named, so its last day, as
+        # for "in January".
+        "next_month",
+        folded(r"\b(?:next\s+month|(?:le\s+)?mois\s+prochain|volgende\s+maand|nächsten\s+monat)\b"),
+    ),
+    (
+        # "after the weekend", "na het weekend", "après le week-end": the Monday.
+        "after_weekend",
+        folded(r"\b(?:after\s+the\s+weekend|na\s+het\s+weekend|après\s+le\s+week-?end|nach\s+dem\s+wochenende)\b"),
+    ),
+    (
+        # "within 48 hours", "sous 48 heures", "binnen 24 uur"; "a fortnight" is 14 days.
+        "in_hours",
+        folded(r"\b(?:dans|sous|d'ici|in|within|binnen|innerhalb)\s+(?:les\s+|the\s+next\s+|de\s+)?(?P<n>\d{1,3})\s*(?:heures|hours|uur|h|stunden)\b"),
+    ),
+    (
+        # "début d'année", "early next year", "begin volgend jaar": 10 January, as "début janvier".
+        "year_start",
+        folded(r"\b(?:(?:en\s+|au\s+)?début\s+(?:d['’]|de\s+l['’])année(?:\s+prochaine)?|early\s+next\s+year|(?:the\s+)?(?:start|beginning)\s+of\s+(?:the\s+|next\s+)(?:new\s+)?year|"
+               r"begin\s+(?:volgend\s+jaar|het\s+nieuwe\s+jaar|van\s+het\s+(?:nieuwe\s+)?jaar)|anfang\s+(?:des\s+|nächsten\s+)?jahres)\b"),
+    ),
+    ("fortnight", folded(r"\b(?:within\s+|in\s+)?(?:a|one|the\s+next)\s+fortnight\b")),
     ("idiom_days", folded(r"\b(?:(?P<n>huit|quinze)\s+jours|(?:sous|dans\s+la|d['’]ici)\s+(?P<q>huitaine|quinzaine))\b")),
     (
         "weekday",
@@ -290,11 +318,18 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        # Dutch "de 20ste", "de 15de": a day of the month by its ordinal alone.
+        "nl_ordinal_day",
+        folded(r"\bde\s+(?P<d>\d{1,2})(?:ste|de|e)\b"),
+    ),
+    (
         "relative_day",
         folded(
             r"\b(?:après[- ]demain|day\s+after\s+tomorrow|overmorgen|übermorgen|avant[- ]hier|day\s+before\s+yesterday|"
             r"eergisteren|vorgestern|aujourd'hui|today|vandaag|heute|demain|tomorrow|morgen|hier|yesterday|gisteren|gestern|"
-            r"ce\s+matin|this\s+morning|vanochtend|vanmorgen|heute\s+morgen)\b",
+            r"ce\s+matin|this\s+morning|vanochtend|vanmorgen|heute\s+morgen|"
+            # Later the same day: "ce soir", "tonight", "vanavond", Belgian "seffens"/"tantôt".
+            r"ce\s+soir|tonight|later\s+today|vanavond|seffens|straks|tantôt|dans\s+la\s+journée|in\s+de\s+loop\s+van\s+de\s+dag|heute\s+abend)\b",
         ),
     ),
 ]
@@ -305,6 +340,8 @@ _RELATIVE_OFFSETS = {
     "aujourd'hui": 0, "today": 0, "vandaag": 0, "heute": 0, "ce matin": 0, "this morning": 0,
     "vanochtend": 0, "vanmorgen": 0, "heute morgen": 0,
     "demain": 1, "tomorrow": 1, "morgen": 1,
+    "ce soir": 0, "tonight": 0, "later today": 0, "vanavond": 0, "seffens": 0, "straks": 0, "tantôt": 0,
+    "dans la journée": 0, "in de loop van de dag": 0, "heute abend": 0,
     "hier": -1, "yesterday": -1, "gisteren": -1, "gestern": -1,
 }
 
@@ -387,15 +424,33 @@ def _resolve(kind: str, m: re.Match[str], today: date, past: bool) -> tuple[date
         raw = g["n"].lower()
         n = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw, 0)
         unit = g["unit"].lower()
+        if re.search(r"ouvr|working|business|werk", unit):
+            return _add_working_days(today, n), True
         if unit.startswith(("semaine", "week", "weken", "woche")):
             n *= 7
         elif raw in ("8", "huit") and unit.startswith("jour"):
             n = 7
-        elif raw in ("15", "quinze") and unit.startswith("jour"):
+        elif raw == "quinze" and unit.startswith("jour"):
             n = 14
         if n <= 0 or n > 400:
             return None, False
         return today + timedelta(days=n), True
+    if kind == "next_month":
+        return last_day(*_add_months(today, 1)), True
+    if kind == "after_weekend":
+        return today + timedelta(days=(0 - today.weekday()) % 7 or 7), False
+    if kind == "in_hours":
+        hours = int(g["n"])
+        if not 1 <= hours <= 240:
+            return None, False
+        return today + timedelta(days=-(-hours // 24)), True
+    if kind == "year_start":
+        start = date(today.year, 1, 10)
+        return (start if today <= start else date(today.year + 1, 1, 10)), True
+    if kind == "fortnight":
+        return today + timedelta(days=14), True
+    if kind == "nl_ordinal_day":
+        return _pick_day(int(g["d"]), today, past), False
     if kind == "idiom_days":
         word = (g.get("n") or g.get("q") or "").lower()
         return today + timedelta(days=7 if word.startswith("huit") else 14), True
@@ -424,6 +479,17 @@ def _resolve(kind: str, m: re.Match[str], today: date, past: bool) -> tuple[date
             return None, False
         return today + timedelta(days=offset), False
     return None, False
+
+
+def _add_working_days(start: date, n: int) -> date | None:
+    """"binnen 5 werkdagen": Monday to Friday only (public holidays are not known here)."""
+    if n <= 0 or n > 100:
+        return None
+    day = start
+    while n:
+        day += timedelta(days=1)
+        n -= day.weekday() < 5
+    return day
 
 
 def _month_year(month: int, today: date, past: bool) -> int:

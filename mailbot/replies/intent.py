@@ -57,20 +57,37 @@ _PAY_WORD = folded(
     r"\b(?:pay\w*|paid|settle\w*|transfer\w*|wire|remit\w*|funds|money|cheque|check|"
     r"pai(?:e|ement|ements)|pay(?:e|er|é)\w*|réglé?\w*|règlement|régler|réglons|virement|vir(?:er|é|ons)|chèque|fonds|"
     r"betal\w*|betaald|overmak\w*|overgemaakt|overschrijving|storting|geld|"
-    r"zahl\w*|bezahl\w*|überweis\w*|m['’]en\s+occupe|s['’]en\s+occupe|take\s+care\s+of\s+it|regel\s+het)\b")
+    r"zahl\w*|bezahl\w*|überweis\w*|argent|(?:le\s+)?nécessaire|de\s+deur\s+uit|m['’]en\s+occupe|s['’]en\s+occupe|take\s+care\s+of\s+it|regel\s+het)\b")
 # "Ce sera fait la semaine prochaine", "dat gebeurt volgende week": a promise when the message
 # is about paying at all.
 _WILL_BE_DONE = folded(
     r"\b(?:ce\s+sera\s+(?:fait|réglé|chose\s+faite)|ça\s+sera\s+fait|(?:that|it)\s+will\s+be\s+(?:done|sorted)|"
     r"dat\s+(?:gebeurt|komt|doen\s+we|regelen\s+we)|komt\s+in\s+orde|das\s+(?:wird|passiert))\b")
 _PAST_DONE = folded(
-    r"\b(?:avons|ai|a\s+été|est\s+parti|effectué|hebben|heb|is\s+(?:al|gisteren)|have|has|had|was|were|did|already|déjà|al\s+betaald)\b")
+    # "have" after "will" is the future: "you'll have the money by Friday", "we'll have it paid".
+    r"\b(?:avons|ai|a\s+été|est\s+parti|effectué|hebben|heb|is\s+(?:al|gisteren)|(?<!ll\s)(?<!will\s)(?:have|has|had)|was|were|did|went|already|déjà|al\s+betaald|afgeschreven)\b")
 # Inside a promise cue "pas" is Dutch "not until" ("pas op 15 januari betaald"): only clear
 # negations count there.
-_NEG_INSIDE_PROMISE = folded(r"\b(?:not|n['’]t|niet|nicht|never|jamais|nooit|ne|n['’])\b|n['’]")
+_NEG_INSIDE_PROMISE = folded(r"\b(?:not|n['’]t|niet|nicht|never|jamais|nooit|ne|n['’]|geen|niks|niets|rien|nothing|nichts|kein\w*)\b|n['’]")
 _NEG_INSIDE = folded(r"\b(?:not|n['’]t|pas|niet|nicht|never|jamais|nooit|nog\s+niet|noch\s+nicht|pas\s+encore|not\s+yet)\b")
 
 
+
+# A greeting on the same line as the message ("Bonjour, si…", "Hoi, komt…") is not its start.
+_GREETING = r"(?:(?:bonjour|bonsoir|salut|hello|hi|hey|dear\s+\w+|hallo|hoi|beste|dag|goedemorgen|goedemiddag|guten\s+tag)\b[\w\s.'’-]{0,20}?[,!:]\s*)?"
+# A sentence that opens on a condition ("si notre client nous paie cette semaine, on vous règle
+# lundi", "If the funding comes through, we'll pay"): what follows is not a commitment.
+_CONDITION_START = folded(
+    r"^\W*" + _GREETING + r"(?:si|s['’]il|s['’]ils|if|als|indien|mocht|mochten|falls|wenn|au\s+cas\s+où|in\s+case|provided|pour\s+autant\s+que|à\s+condition)\b")
+# A request rather than a statement: "Kunt u…?", "graag", "please", "merci de".
+_REQUEST = folded(r"\b(?:graag|gelieve|please|pls|plz|merci\s+de|svp|s['’]il\s+vous\s+pla[iî]t|bitte|kunt\s+u|kan\s+u|wilt\s+u|could\s+you|can\s+you|pourriez|pouvez)\b")
+# Words that date a payment "just now" when no date is written: "payé tout à l'heure", "heb het
+# net betaald", "je viens de faire le virement", "just paid".
+_JUST_NOW = folded(
+    r"\b(?:tout\s+à\s+l['’]heure|à\s+l['’]instant|viens\s+de|venons\s+de|just\s+now|just\s+(?:paid|sent|transferred|wired|made)|"
+    r"zojuist|zonet|zo\s+net|(?:heb|hebben|is|zijn)\s+(?:het\s+|ze\s+|hem\s+)?net\b)")
+# "Komt deze week nog!", "coming on Friday": in answer to a reminder, "it" is the payment.
+_COMING = folded(r"^\W*" + _GREETING + r"(?:(?:het|it|ça|cela)\s+)?(?:komt|volgt|is\s+coming|coming|arrive|arrivera|suit|suivra)\b")
 
 _QUESTION_START = folded(
     r"^\W*(?:pouvez|pourriez|pourrais|puis|est-ce|quel\w*|quand|comment|pourquoi|combien|où|"
@@ -186,9 +203,19 @@ def _find_hits(text: str, today: date) -> list[_Hit]:
             for m in cue.pattern.finditer(sentence):
                 if cue.negatable and _negated(sentence, m.start(), m.end()):
                     continue
+                if cue.intent == "dispute" and cue.strength < 0.85 and _asks(sentence):
+                    continue  # weak cues in a question ask about it: "moet de btw verlegd worden?"
                 if cue.intent in ("dispute",) and _hypothetical(sentence, m.start()):
                     continue
                 inside = _NEG_INSIDE if cue.intent == "paid_claim" else _NEG_INSIDE_PROMISE
+                if cue.intent == "paid_claim" and (_FUTURE.search(m.group(0)) or _MODAL.search(m.group(0)) or _by_future_date(sentence, today)):
+                    continue  # "wordt binnen 5 werkdagen betaald", "tegen vrijdag is het betaald"
+                if cue.intent == "promise" and _CONDITION_START.match(sentence):
+                    continue  # "if the funding comes through next week, we'll pay"
+                if cue.category == "copy_asked" and not (sentence.rstrip().endswith("?") or _REQUEST.search(sentence)):
+                    continue  # "ik stuur de factuur door naar onze boekhouding" tells, it does not ask
+                if cue.category == "asap" and not _PAY_WORD.search(folded_text):
+                    continue
                 if cue.intent in ("paid_claim", "promise") and cue.negatable and inside.search(m.group(0)):
                     continue  # "we hebben nog niet betaald", "betalen we nog niet"
                 if cue.intent == "paid_claim" and (_FUTURE.search(sentence[max(0, m.start() - 25) : m.start()]) or _hypothetical(sentence, m.start())):
@@ -214,7 +241,7 @@ def _find_hits(text: str, today: date) -> list[_Hit]:
         # "we sent $720 as a part-payment": an instalment already paid is not a plan request.
         if any(h.sentence_start == s_start and h.intent == "paid_claim" for h in hits):
             hits = [h for h in hits if not (h.sentence_start == s_start and h.intent == "plan_request")]
-        if not _asks(sentence) and not any(h.sentence_start == s_start and h.intent in ("promise", "paid_claim") for h in hits):
+        if not _asks(sentence) and not _CONDITION_START.match(sentence) and not any(h.sentence_start == s_start and h.intent in ("promise", "paid_claim") for h in hits):
             dated = _dated_payment(folded_text, sentence, today)
             if dated is not None:
                 hits.append(_Hit("promise", "dated_payment", 0.7, original.strip(), dated, s_start, s_start + len(sentence)))
@@ -229,8 +256,22 @@ _HEDGE = folded(
     r"ne\s+(?:peux|pouvons|puis)\s+(?:rien|pas)\s+(?:vous\s+)?(?:garantir|promettre)|sans\s+garantie|"
     r"(?:kan|kunnen)\s+(?:niets|niks|het\s+niet)\s+(?:beloven|garanderen)|geen\s+garantie|"
     r"(?:don['’]t|do\s+not)\s+know\s+(?:yet\s+)?(?:when|if|whether)|ne\s+sais\s+pas\s+(?:encore\s+)?(?:quand|si)|weet\s+(?:nog\s+)?niet\s+(?:wanneer|of)|"
-    r"not\s+sure|pas\s+sûr|niet\s+zeker|no\s+idea\s+when|aucune\s+idée)\b"
+    r"not\s+sure|pas\s+sûr|niet\s+zeker|no\s+idea\s+when|aucune\s+idée|"
+    r"ne\s+(?:vous\s+)?(?:promets|promettons|garantis|garantissons)\s+rien|no\s+promises|(?:won['’]t|will\s+not)\s+promise|(?:beloof|beloven)\s+(?:niets|niks)|nichts\s+versprechen)\b"
 )
+
+
+# "should have been sent to our parent company" is not a payment made.
+_MODAL = folded(r"\b(?:should|could|would|must|ought|moet|moest|zou|zouden|devrait|aurait|auraient|sollte|müsste)\b")
+_BY = folded(r"\b(?:tegen|uiterlijk|ten\s+laatste|d['’]ici|by|avant|before|no\s+later\s+than|spätestens|bis)\s+(?:(?:le|la|the|de|het)\s+)?$")
+
+
+def _by_future_date(sentence: str, today: date) -> bool:
+    """"Tegen vrijdag is het betaald", "d'ici lundi c'est réglé": a past tense bounded by a
+    coming day is a promise, not a claim."""
+    if re.search(r"\b(?:already|déjà|al|reeds|schon)\b", sentence, re.IGNORECASE):
+        return False
+    return any(f.value > today and _BY.search(sentence[: f.start]) for f in find_dates(sentence, today))
 
 
 def _asks(sentence: str) -> bool:
@@ -254,9 +295,12 @@ def _bounded_by_date(sentence: str, start: int, today: date) -> bool:
 def _dated_payment(text: str, sentence: str, today: date) -> str | None:
     """The payment word or "will be done" phrase of a sentence that also names a future date."""
     future = [f for f in find_dates(sentence, today) if f.value >= today and not f.text.lower() in ("today", "aujourd'hui", "vandaag", "heute")]
-    today_word = re.search(r"\b(?:today|aujourd['’]hui|vandaag|heute)\b", sentence, re.IGNORECASE)
+    today_word = re.search(r"\b(?:today|aujourd['’]hui|vandaag|heute|ce\s+soir|tonight|vanavond|seffens|straks|tantot)\b", sentence, re.IGNORECASE)
     if not future and not today_word:
         return None
+    coming = _COMING.match(sentence)
+    if coming and future:
+        return coming.group(0).strip()
     # "We kunnen deze maand niet betalen, wel eind januari": a refused payment with a contrasting
     # dated clause is a promise for that date.
     contrast = re.search(r"[,;]\s*(?:mais|but|maar|wel|aber|sondern|however)\b(?P<rest>.*)$", sentence, re.IGNORECASE)
@@ -352,6 +396,8 @@ def classify_intent(text: str, *, today: date, language: str | None = None) -> R
         reading.amount = _pick_amount(text, chosen)
     elif chosen.intent == "paid_claim":
         reading.date = _pick_date(text, chosen, today, past=True, language=language)
+        if reading.date is None and _JUST_NOW.search(fold(chosen.sentence)):
+            reading.date = today
         reading.amount = _pick_amount(text, chosen)
     elif chosen.intent == "dispute":
         reading.reason = f"{chosen.category}: {chosen.span.strip()}"
