@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install system-deps demo test test-all torture bench clean
+.PHONY: install system-deps demo test test-all torture fuzz bench clean
 
 install: $(STAMP)
 
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 # Debian packages the tests use: Dovecot (real IMAP server), zbar (decodes payment QR codes),
 # Chromium (renders reminders and the digest), SpamAssassin (scores reminders). Installed when
 # root and missing; otherwise the command to run is printed and those tests skip (fail under CI).
-DEBS := dovecot-imapd libzbar0 chromium chromium-driver spamassassin
+DEBS := dovecot-imapd libzbar0 chromium chromium-driver spamassassin openssl
 
 system-deps:
 	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -39,6 +39,20 @@ test: install system-deps
 
 test-all: install system-deps
 	$(PY) -m pytest -q
+
+# Long runs, kept out of `make test`: kill -9 torture (hundreds of kills, seed printed; set
+# SEED=n to replay one) and the deep fuzzing profile.
+torture: install system-deps
+	MAILBOT_TORTURE_SEED=$${SEED:-$$RANDOM} MAILBOT_TORTURE_KILLS=$${KILLS:-200} $(PY) -m pytest -q -s -m slow tests/test_torture.py
+
+fuzz: install system-deps
+	$(PY) -m pytest -q -m slow tests/test_fuzz_mime.py tests/test_hostile_inputs.py
+
+bench: install system-deps
+	$(PY) bench/bench_extract.py
+	$(PY) bench/bench_tick.py
+	$(PY) bench/bench_store.py
+	$(PY) bench/bench_load.py
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache

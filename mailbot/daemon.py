@@ -38,6 +38,7 @@ from .errors import ConfigError, MailboxError, SendError, StoreError
 from .guard import Guard, GuardPolicy, inspect_message, subject_of
 from .handlers import PROCESSED, QUARANTINE, Desk, dispatch
 from .handlers.reminders import plan_due_reminders
+from .handlers.reports import plan_weekly_digest
 from .mailbox import Incoming, Mailbox
 from .models import OPEN
 from .outbox import Outbox
@@ -124,6 +125,7 @@ class Daemon:
         for item in self.mailbox.pending(self.settings.max_message_bytes):
             report.handled.append(self.process(item))
         report.reminders_planned = plan_due_reminders(self._desk("tick"))
+        plan_weekly_digest(self._desk("digest:" + self.clock.now().date().isoformat()))
         for entry, error in self.outbox.flush(self.sender, self.mailbox, self.clock.now()):
             if error is None:
                 report.sent += 1

@@ -6,6 +6,7 @@ so a typo is caught by ``mailbot check`` and not at 9:00 on a Tuesday.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib import resources
@@ -99,6 +100,29 @@ class Policy:
     send_window: str = DEFAULT_WINDOW  # days and hours, in the owner's time zone unless a zone is written
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class DigestSlot:
+    """The owner's weekly slot: when the digest arrives, and what makes a call worth making."""
+
+    day: str = "tue"  # mon..sun
+    time: str = "08:30"  # HH:MM in the owner's time zone
+    large_amount: int = 5000  # a file above this amount is on the call list
+    silent_after: int = 3  # a client who never answered this many reminders is on the call list
+    enabled: bool = True
+
+    @property
+    def weekday(self) -> int:
+        return WEEKDAYS.index(self.day)
+
+    def describe(self) -> str:
+        if not self.enabled:
+            return "no weekly digest (write 'digest' to ask for one)"
+        return f"the weekly digest arrives every {self.day.capitalize()} at {self.time} (owner's time zone)"
+
+
 @dataclass(frozen=True)
 class SegmentPolicy:
     """How a kind of client changes the schedule: stages earlier (negative shift) or later."""
@@ -154,6 +178,7 @@ class Rules:
     b2c: SegmentPolicy = field(default_factory=lambda: SegmentPolicy("b2c"))
     b2c_min_final_date_days: int = 14  # Belgian consumer law: at least 14 days to pay after the first reminder
     clients: tuple[ClientOverride, ...] = ()
+    digest: DigestSlot = field(default_factory=DigestSlot)
 
     def stage_named(self, name: str) -> Stage | None:
         return next((s for s in self.stages if s.name == name), None)
@@ -197,6 +222,7 @@ class Rules:
         for c in self.clients:
             bits = [f"{k} {v}" for k, v in (("segment", c.segment), ("b2c", c.b2c), ("language", c.language)) if v is not None]
             lines.append(f"client {c.email}: {', '.join(bits)}")
+        lines.append(self.digest.describe())
         if p.dry_run:
             lines.append("DRY RUN: reminders are planned and logged, nothing is sent to clients")
         return lines
@@ -310,9 +336,10 @@ def parse_rules(text: str, source: str = "rules.yaml") -> Rules:
     b2c_min = b2c_r.get("min_final_date_days", int, 14)
     b2c_r.finish()
     clients = _clients(source, top.get("clients", dict, {}))
+    digest = _digest(_Reader(source, "digest", top.get("digest", dict, {})))
     top.finish()
     rules = Rules(business=business, stages=stages, policy=policy, source=source, segments=segments, b2c=b2c,
-                  b2c_min_final_date_days=b2c_min, clients=clients)
+                  b2c_min_final_date_days=b2c_min, clients=clients, digest=digest)
     for seg in SEGMENTS:
         for b2c_flag in (False, True):
             if not any(s.channel != "call" for s in rules.stages_for(seg, b2c_flag)):
@@ -427,6 +454,22 @@ def _policy(p: _Reader, business: Business) -> Policy:
                      "leave; e.g. 'Tue-Thu 09:00-11:30'")
     p.finish()
     return policy
+
+
+def _digest(d: _Reader) -> DigestSlot:
+    slot = DigestSlot(
+        day=str(d.get("day", str, "tue")).lower()[:3],
+        time=d.get("time", str, "08:30"),
+        large_amount=d.get("large_amount", int, 5000),
+        silent_after=d.get("silent_after", int, 3),
+        enabled=d.get("enabled", bool, True),
+    )
+    if slot.day not in WEEKDAYS:
+        raise d.fail("day", f"{slot.day!r} is not a day; write one of {', '.join(WEEKDAYS)}")
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", slot.time):
+        raise d.fail("time", f"{slot.time!r} is not a time; write it as HH:MM, e.g. \"08:30\"")
+    d.finish()
+    return slot
 
 
 def _segment_policy(r: _Reader, name: str, stages: tuple[Stage, ...]) -> SegmentPolicy:

@@ -6,8 +6,12 @@ Each report is its own email in the owner's language, threaded under the owner's
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+from decimal import Decimal
 from email.message import EmailMessage
 from typing import Any
+
+from tinydb import Query
 
 from .. import importer
 from ..cli_owner import digest_now, export_attachments, history_context, status_context
@@ -26,7 +30,9 @@ def send_report(desk: Desk, cmd: Command, in_reply_to: str | None) -> dict[str, 
     """Plan the report `cmd` asks for; returns a change line for the log."""
     lang = desk.rules.business.language
     if cmd.verb == "digest":
-        d = digest_now(desk.store, desk.rules, desk.settings, desk.now)
+        slot = desk.rules.digest
+        d = digest_now(desk.store, desk.rules, desk.settings, desk.now,
+                       large_amount=Decimal(slot.large_amount), silent_after=slot.silent_after)
         desk.note_owner("digest", digest_context(d, lang), in_reply_to=in_reply_to)
     elif cmd.verb == "status":
         desk.note_owner("status", status_context(desk.store, desk.rules, desk.settings, desk.now, cmd.text or None),
@@ -68,3 +74,38 @@ def handle_import(desk: Desk, msg: EmailMessage, name: str, data: bytes) -> str:
     desk.note_owner("import", {"plan": plan, "registered": registered, "refused": refused},
                     in_reply_to=str(msg.get("Message-ID", "")) or None)
     return PROCESSED
+
+
+# A daemon that was down at the slot still sends the week's digest if it comes back within this.
+DIGEST_CATCH_UP = timedelta(hours=12)
+
+
+def plan_weekly_digest(desk: Desk) -> bool:
+    """Plan this week's digest if its slot (rules.yaml `digest`) has come and it was not sent yet.
+
+    Called at every tick; the `digests` table remembers which slots were served, in the same
+    transaction as the planned email, so a restart never sends it twice.
+    """
+    slot = desk.rules.digest
+    if not slot.enabled:
+        return False
+    local = desk.now.astimezone(desk.settings.timezone)
+    hour, minute = (int(x) for x in slot.time.split(":"))
+    slot_day = local.date() - timedelta(days=(local.weekday() - slot.weekday) % 7)
+    slot_at = datetime.combine(slot_day, time(hour, minute), tzinfo=desk.settings.timezone)
+    if not timedelta(0) <= local - slot_at < DIGEST_CATCH_UP:
+        return False
+    served = desk.store.table("digests")
+    if served.get(Query().day == slot_day.isoformat()) is not None:
+        return False
+    with desk.store.transaction():
+        if not desk.store.table("receivables").all():
+            # Nothing registered yet: an all-zero digest is noise. The slot still counts as
+            # served, so a forward later that morning does not trigger a late one.
+            served.insert({"day": slot_day.isoformat(), "at": desk.now.isoformat(), "skipped": "no files yet"})
+            return False
+        d = digest_now(desk.store, desk.rules, desk.settings, desk.now,
+                       large_amount=Decimal(slot.large_amount), silent_after=slot.silent_after)
+        desk.note_owner("digest", digest_context(d, desk.rules.business.language))
+        served.insert({"day": slot_day.isoformat(), "at": desk.now.isoformat()})
+    return True

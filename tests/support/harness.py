@@ -46,6 +46,8 @@ stages:
   - {name: formal, after: 15, tone: formal}
 policy:
   min_gap_days: 3
+digest:
+  enabled: false               # tests that want the weekly digest turn it on
 """
 
 
