@@ -21,7 +21,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 VERBS = ("done", "partial", "pause", "resume", "dispute_resolved", "promise", "plan", "note", "client_email", "cancel",
-         "status", "undo", "help", "digest", "history", "export")
+         "status", "undo", "help", "digest", "history", "export", "segment", "kind", "language")
 # Verbs that answer with a report of their own rather than a change to a file.
 REPORTS = ("status", "digest", "history", "export")
 PERIODS = ("weekly", "monthly")
@@ -77,12 +77,29 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("client_email", re.compile(
         rf"^(?:client\s+e-?mail|email\s+client|e-?mail\s+(?:du\s+)?client|client|klant(?:\s+e-?mail)?|e-?mail|adresse)(?:\s+{_NUM})?\s*:?\s+{_EMAIL}\s*$", re.I)),
     ("cancel", re.compile(rf"^(?:cancel|annuler|annul[ée]e?|annuleer|annuleren|withdraw|retirer)(?:\s+{_NUM})?\s*[.!]*$", re.I)),
+    # Per-client settings: they apply to every open file of that client.
+    ("segment", re.compile(
+        rf"^(?:segment|cat[ée]gorie|categorie|klanttype|kundentyp)(?:\s+{_NUM})?\s+(?P<text>new|nouveau|nieuw|neu|regular|normal|"
+        rf"r[ée]gulier|gewoon|loyal|fid[èe]le|trouw|treu|chronic|chronique|chronisch)\s*[.!]*$", re.I)),
+    ("kind", re.compile(rf"^(?P<text>b2c|b2b|consumer|business|particulier|professionnel|consument|bedrijf|verbraucher|unternehmen)"
+                        rf"(?:\s+{_NUM})?\s*[.!]*$", re.I)),
+    ("language", re.compile(rf"^(?:language|langue|taal|sprache)(?:\s+{_NUM})?\s+(?P<text>fr|en|nl|de)\s*[.!]*$", re.I)),
     ("status", re.compile(r"^(?:status|statut|[ée]tat|overzicht|stand)(?:\s+(?P<text>[^.!?]+?))?\s*[.!?]*$", re.I)),
     ("digest", re.compile(r"^(?:digest|r[ée]sum[ée]|samenvatting|overzicht van de week)\s*[.!?]*$", re.I)),
     ("history", re.compile(rf"^(?:history|historique|historiek|geschiedenis)\s+{_NUM}\s*[.!?]*$", re.I)),
     ("export", re.compile(r"^(?:export|exporter|exporteer|exporteren)\s*[.!?]*$", re.I)),
     ("help", re.compile(r"^(?:help|aide|\?|hulp|commands|commandes|commando'?s)\s*[.!?]*$", re.I)),
 ]
+
+
+# The words owners write for a client's kind, in FR/EN/NL/DE, to the values the engine knows.
+_SETTING_WORDS = {
+    "nouveau": "new", "nieuw": "new", "neu": "new", "normal": "regular", "régulier": "regular", "regulier": "regular",
+    "gewoon": "regular", "fidèle": "loyal", "fidele": "loyal", "trouw": "loyal", "treu": "loyal",
+    "chronique": "chronic", "chronisch": "chronic",
+    "consumer": "b2c", "particulier": "b2c", "consument": "b2c", "verbraucher": "b2c",
+    "business": "b2b", "professionnel": "b2b", "bedrijf": "b2b", "unternehmen": "b2b",
+}
 
 
 def parse_amount(text: str) -> Decimal | None:
@@ -139,7 +156,9 @@ def parse_line(line: str) -> Command | None:
             cmd.period = _PERIOD_WORDS[g["period"].lower()] if g.get("period") else "monthly"
             if not 2 <= cmd.count <= MAX_INSTALMENTS:
                 continue
-        if verb in ("note", "client_email") or (verb == "status" and g.get("text")):
+        if verb in ("segment", "kind", "language"):
+            cmd.text = _SETTING_WORDS.get(g["text"].lower(), g["text"].lower())
+        elif verb in ("note", "client_email") or (verb == "status" and g.get("text")):
             cmd.text = g["text"].strip()
         elif verb == "status":
             cmd.text = ""

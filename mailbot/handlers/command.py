@@ -148,8 +148,10 @@ def _run(desk: Desk, cmd: Command, answered: list[Receivable]) -> list[dict[str,
 
 def _apply(desk: Desk, cmd: Command, r: Receivable, undo: "_Undo") -> dict[str, Any]:
     led = desk.ledger
-    if r.status == UNDER_PLAN and cmd.verb not in ("note", "plan"):
+    if r.status == UNDER_PLAN and cmd.verb not in ("note", "plan", "segment", "kind", "language"):
         return _apply_to_plan(desk, cmd, r, undo)
+    if cmd.verb in ("segment", "kind", "language"):
+        return _client_setting(desk, cmd, r, undo)
     if cmd.verb == "done":
         led.close(r, desk.now, "paid (owner)")
         return {"kind": "closed"}
@@ -210,6 +212,25 @@ def record_payment(desk: Desk, r: Receivable, amount: Decimal, by: str) -> dict[
         led.close(r, desk.now, f"paid ({by})")
         return {"kind": "closed"}
     return {"kind": "partial", "amount": amount, "currency": r.currency, "balance": r.amount_due}
+
+
+def _client_setting(desk: Desk, cmd: Command, r: Receivable, undo: "_Undo") -> dict[str, Any]:
+    """segment / b2c|b2b / language: a setting of the client, so every open file of theirs follows."""
+    attr, value, shown = {
+        "segment": ("segment_override", cmd.text, cmd.text),
+        "kind": ("b2c", cmd.text == "b2c", "consumer (B2C)" if cmd.text == "b2c" else "business (B2B)"),
+        "language": ("language", cmd.text, cmd.text),
+    }[cmd.verb]
+    same_client = [f for f in desk.ledger.for_client(r.client_email or "", statuses=LIVE)] if r.client_email else []
+    files = same_client or [r]
+    for f in files:
+        undo.keep(f)
+        setattr(f, attr, value)
+        desk.ledger.save(f)
+        desk.ledger.event(f, "client_setting", desk.now, field=attr, value=value)
+    field = {"segment_override": "kind of client", "b2c": "client type", "language": "reminder language"}[attr]
+    others = [f.number for f in files if f.id != r.id]
+    return {"kind": "updated", "field": field + (f" (also {', '.join(others)})" if others else ""), "value": shown}
 
 
 def _apply_to_plan(desk: Desk, cmd: Command, parent: Receivable, undo: "_Undo") -> dict[str, Any]:
