@@ -231,6 +231,11 @@ class ImapMailbox:
                 # An EXISTS sent with IDLE's own "+ idling" was read by idle() itself, not by idle_check.
                 if untagged.pop("EXISTS", None):
                     return True
+                # idle_check polls the socket, but a line that came in the same packet as IDLE's
+                # "+ idling" already sits in imaplib's read buffer, where no poll sees it: it would
+                # wait for the next tick. Look there first.
+                if _has_buffered_input(c):
+                    return True
                 responses = c.idle_check(timeout=timeout)
             finally:
                 c.idle_done()
@@ -248,6 +253,22 @@ class ImapMailbox:
                 return bool(c.search(["HEADER", "Message-ID", message_id]))
             finally:
                 c.select_folder("INBOX")
+
+
+def _has_buffered_input(client) -> bool:
+    """Whether the server's next line is already read into imaplib's buffer (without blocking)."""
+    reader = getattr(client._imap, "file", None)  # noqa: SLF001
+    sock = client.socket()
+    if reader is None or not hasattr(reader, "peek"):
+        return False
+    previous = sock.gettimeout()
+    sock.settimeout(0)
+    try:
+        return bool(reader.peek(1))
+    except (BlockingIOError, ssl.SSLWantReadError, socket.timeout, OSError):
+        return False
+    finally:
+        sock.settimeout(previous)
 
 
 class _Translate:
