@@ -37,6 +37,7 @@ from .config import Settings
 from .errors import ConfigError, MailboxError, SendError, StoreError
 from .guard import Guard, GuardPolicy, inspect_message, subject_of
 from .handlers import PROCESSED, QUARANTINE, Desk, dispatch
+from .handlers.notices import plan_note_batch
 from .handlers.reminders import plan_due_reminders
 from .handlers.reports import plan_weekly_digest
 from .mailbox import Incoming, Mailbox
@@ -126,6 +127,7 @@ class Daemon:
             report.handled.append(self.process(item))
         report.reminders_planned = plan_due_reminders(self._desk("tick"))
         plan_weekly_digest(self._desk("digest:" + self.clock.now().date().isoformat()))
+        plan_note_batch(self._desk("note-batch"))
         for entry, error in self.outbox.flush(self.sender, self.mailbox, self.clock.now()):
             if error is None:
                 report.sent += 1

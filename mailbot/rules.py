@@ -123,6 +123,33 @@ class DigestSlot:
         return f"the weekly digest arrives every {self.day.capitalize()} at {self.time} (owner's time zone)"
 
 
+NOTIFY_MODES = ("immediate", "hourly", "daily")
+# Owner notes that may wait for the hourly or daily batch; every other note (answers to the
+# owner's commands, questions blocking a registration, problems, the digest, formal notices)
+# always goes at once: the owner is waiting for it.
+BATCHABLE_NOTES = ("registered", "client_reply", "bounce", "send_failed")
+
+
+@dataclass(frozen=True)
+class Notifications:
+    """When notes to the owner go: each at once, or gathered into one email per hour or day."""
+
+    mode: str = "immediate"  # immediate | hourly | daily
+    daily_at: str = "18:00"  # HH:MM in the owner's time zone (daily mode)
+    immediate: tuple[str, ...] = ()  # batchable kinds the owner still wants at once
+
+    def batches(self, kind: str) -> bool:
+        """Whether a note of this kind waits for the batch."""
+        return self.mode != "immediate" and kind in BATCHABLE_NOTES and kind not in self.immediate
+
+    def describe(self) -> str:
+        if self.mode == "immediate":
+            return "notes to the owner go at once"
+        when = "at the top of every hour" if self.mode == "hourly" else f"every day at {self.daily_at} (owner's time zone)"
+        waiting = [k for k in BATCHABLE_NOTES if k not in self.immediate]
+        return f"notes to the owner about {', '.join(waiting)} are gathered into one email {when}; other notes go at once"
+
+
 @dataclass(frozen=True)
 class SegmentPolicy:
     """How a kind of client changes the schedule: stages earlier (negative shift) or later."""
@@ -179,6 +206,7 @@ class Rules:
     b2c_min_final_date_days: int = 14  # Belgian consumer law: at least 14 days to pay after the first reminder
     clients: tuple[ClientOverride, ...] = ()
     digest: DigestSlot = field(default_factory=DigestSlot)
+    notifications: Notifications = field(default_factory=Notifications)
 
     def stage_named(self, name: str) -> Stage | None:
         return next((s for s in self.stages if s.name == name), None)
@@ -223,6 +251,7 @@ class Rules:
             bits = [f"{k} {v}" for k, v in (("segment", c.segment), ("b2c", c.b2c), ("language", c.language)) if v is not None]
             lines.append(f"client {c.email}: {', '.join(bits)}")
         lines.append(self.digest.describe())
+        lines.append(self.notifications.describe())
         if p.dry_run:
             lines.append("DRY RUN: reminders are planned and logged, nothing is sent to clients")
         return lines
@@ -337,9 +366,10 @@ def parse_rules(text: str, source: str = "rules.yaml") -> Rules:
     b2c_r.finish()
     clients = _clients(source, top.get("clients", dict, {}))
     digest = _digest(_Reader(source, "digest", top.get("digest", dict, {})))
+    notifications = _notifications(_Reader(source, "notifications", top.get("notifications", dict, {})))
     top.finish()
     rules = Rules(business=business, stages=stages, policy=policy, source=source, segments=segments, b2c=b2c,
-                  b2c_min_final_date_days=b2c_min, clients=clients, digest=digest)
+                  b2c_min_final_date_days=b2c_min, clients=clients, digest=digest, notifications=notifications)
     for seg in SEGMENTS:
         for b2c_flag in (False, True):
             if not any(s.channel != "call" for s in rules.stages_for(seg, b2c_flag)):
@@ -470,6 +500,20 @@ def _digest(d: _Reader) -> DigestSlot:
         raise d.fail("time", f"{slot.time!r} is not a time; write it as HH:MM, e.g. \"08:30\"")
     d.finish()
     return slot
+
+
+def _notifications(n: _Reader) -> Notifications:
+    immediate = n.get("immediate", list, [])
+    for kind in immediate:
+        if kind not in BATCHABLE_NOTES:
+            raise n.fail("immediate", f"{kind!r} is not a kind of note that can wait; write some of {', '.join(BATCHABLE_NOTES)} "
+                         "(every other note always goes at once)")
+    notes = Notifications(mode=n.choice("mode", NOTIFY_MODES, "immediate"), daily_at=n.get("daily_at", str, "18:00"),
+                          immediate=tuple(immediate))
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", notes.daily_at):
+        raise n.fail("daily_at", f"{notes.daily_at!r} is not a time; write it as HH:MM, e.g. \"18:00\"")
+    n.finish()
+    return notes
 
 
 def _segment_policy(r: _Reader, name: str, stages: tuple[Stage, ...]) -> SegmentPolicy:

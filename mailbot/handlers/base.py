@@ -96,7 +96,10 @@ class Desk:
         in_reply_to: str | None = None,
         attachments: list[Attachment] | None = None,
     ) -> str:
-        """Plan a note to the owners, threaded per file so a mail client groups a file's story."""
+        """Plan a note to the owners, threaded per file so a mail client groups a file's story.
+
+        A note of a kind that rules.yaml `notifications` batches is held for the batch email instead.
+        """
         lang = self.rules.business.language
         ctx = self.base_context(lang) | context
         rendered = self.templates.render(f"{lang}/owner/{template}.j2", ctx)
@@ -114,7 +117,14 @@ class Desk:
             references=[r for r in (thread + [in_reply_to or ""]) if r],
             attachments=attachments,
         )
-        return self.outbox.plan(msg, kind=f"note:{template}", receivables=[f.id for f in files], now=self.now)
+        from .notices import hold_for_batch, note_kind  # notices builds on Desk
+
+        # Notes that may wait (rules.yaml `notifications`) are held for the hourly or daily batch.
+        wait = self.rules.notifications.batches(note_kind(template, context))
+        mid = self.outbox.plan(msg, kind=f"note:{template}", receivables=[f.id for f in files], now=self.now, hold=wait)
+        if wait:
+            hold_for_batch(self.store, mid)
+        return mid
 
     def save_attachment(self, name: str | None, data: bytes | None) -> str | None:
         """Keep the invoice document (content-addressed, so a re-run writes the same file)."""
