@@ -322,8 +322,14 @@ def test_independent_set() -> None:
 
     Even ids are the development half (its misses are printed and were looked at while the rules
     were changed); odd ids are sealed (only aggregates are ever printed), so the sealed half is
-    the honest estimate for replies written by somebody else. Figures: INDEPENDENT_FIRST_RUN and
-    INDEPENDENT_FINAL below.
+    the honest estimate for replies written by somebody else.
+
+    First run (rules of b189a80), dev / sealed: intents 95/120 (79.2%) / 102/120 (85.0%); dispute
+    P 95.0% / 100%, R 63.3% / 72.2%; promise P 77.4% / 92.6%, R 88.9% / 87.7%; promise date 24/27 /
+    47/57 (82.5%); paid date 17/21 / 13/15; false dispute 1.1% / 0%; false promise 7.5% / 6.3%.
+    Final, dev / sealed: intents 120/120 / 108/120 (90.0%); dispute P 100% / 100%, R 100% / 88.9%;
+    promise P 100% / 96.2%, R 100% / 87.7%; promise date 27/27 / 49/57 (86.0%); paid date 21/21 /
+    14/15; false dispute 0% / 0%; false promise 0% / 3.2%. Details next to INDEPENDENT_FINAL.
     """
     dev, sealed = _independent()
     result_dev, result_sealed = score(dev), score(sealed)
@@ -342,6 +348,7 @@ def test_independent_set() -> None:
     assert result_sealed.paid_right >= floors["paid_date_right"]
     assert result_sealed.false_positive_rate("promise") <= floors["false_promise_rate"]
     assert result_dev.right / result_dev.cases >= floors["intents"]
+    assert result_dev.false_positive_rate("promise") <= floors["false_promise_rate"]
 
 
 # First run of the rules of commit b189a80 on blind_independent.yaml (development half / sealed
@@ -350,7 +357,16 @@ def test_independent_set() -> None:
 # (82.5%); paid date 17/21 / 13/15; false dispute rate 1.1% / 0%; false promise rate 7.5% / 6.3%;
 # plan_request recall 90.0% / 62.5%; copy_request precision 76.9% / 83.3%.
 INDEPENDENT_FIRST_RUN = {"intents": (0.792, 0.850), "dispute_recall": (0.633, 0.722), "promise_date": (0.889, 0.825)}
+# After the general rule changes (development half / sealed half): intents 120/120 / 108/120
+# (90.0%); dispute precision 100% / 100%, recall 100% / 88.9% (16/18); promise precision 100% /
+# 96.2%, recall 100% / 87.7%; promise date exact 27/27 / 49/57 (86.0%); paid date 21/21 / 14/15;
+# false dispute rate 0% / 0%; false promise rate 0% / 3.2%; plan_request recall 100% / 87.5%;
+# copy_request precision 100% / 100%. The development half is 100% because its misses were read:
+# it says nothing about unseen replies. The sealed half is the honest figure and it is BELOW the
+# issue's targets (dispute recall 88.9% < 95%, promise date 86.0% < 95%).
+INDEPENDENT_FINAL = {"intents": (1.0, 0.900), "dispute_recall": (1.0, 0.889), "promise_date": (1.0, 0.860)}
+# Floors: the sealed half's figures minus a small margin (about one reply each).
 INDEPENDENT_SEALED_FLOORS = {
-    "intents": 0.85, "dispute_precision": 0.95, "dispute_recall": 0.80, "promise_date": 0.80,
-    "paid_date_right": 12, "false_promise_rate": 0.07,
+    "intents": 0.88, "dispute_precision": 0.95, "dispute_recall": 0.83, "promise_date": 0.84,
+    "paid_date_right": 13, "false_promise_rate": 0.05,
 }

@@ -219,7 +219,7 @@ CUES: list[Cue] = [
        r"\b(?:facture\s+(?:rectifiée|corrigée|rectificative)|(?:corrected|amended|revised)\s+invoice|(?:gecorrigeerde|verbeterde|correcte)\s+factuur|korrigierte\s+rechnung)\b", 0.75, negatable=False),
     # --- paid claim ----------------------------------------------------------------------
     _c("paid_claim", "paid",
-       r"\b(?:avons|ai|avez|a)\s+(?:déjà\s+|bien\s+|hier\s+|ce\s+matin\s+|aujourd['’]hui\s+)*(?:payé|réglé|viré|acquitté|soldé|"
+       r"\b(?:avons|ai|avez|a)\s+(?:déjà\s+|bien\s+|hier\s+|ce\s+matin\s+|aujourd['’]hui\s+)*(?:(?:payé|réglé|viré|acquitté|soldé)\b|"
        r"effectué\s+(?:le|un|notre|ce)\s+(?:virement|paiement|règlement)|procédé\s+au\s+(?:paiement|règlement|virement)|envoyé\s+(?:le|un|notre)\s+(?:paiement|virement|chèque|règlement)|fait\s+(?:le|un)\s+virement)"),
     _c("paid_claim", "paid",
        r"\b(?:virement|paiement|règlement|chèque|transfert)\s+(?:[^\s!?;]+\s+){0,4}?(?:a\s+été|est|avait\s+été|été)\s+(?:bien\s+|déjà\s+)?(?:effectué|fait|envoyé|parti|réalisé|passé|émis|exécuté|initié|posté)"),
@@ -246,7 +246,7 @@ CUES: list[Cue] = [
     _c("paid_claim", "paid", r"\b(?:net|zojuist|zonet|zo\s+net|vandaag|gisteren|al|reeds)\s+(?:betaald|overgemaakt|overgeschreven|voldaan)\b|^\W*(?:is\s+)?(?:gisteren\s+|vandaag\s+)?(?:betaald|overgemaakt)\b"),
     _c("paid_claim", "paid",
        r"\b(?:hebben|heb|hebt|is|zijn|werd|werden)\s+(?:[^\s!?;]+\s+){0,6}?(?:betaald|overgemaakt|voldaan|overgeschreven|gestort)\b|"
-       r"\b(?:betaling|overschrijving|storting|het\s+geld|het\s+bedrag)\s+(?:is|werd)\s+(?:[^\s!?;]+\s+){0,3}?(?:vertrokken|verstuurd|verzonden|uitgevoerd|doorgevoerd|vertrokken)\b"),
+       r"\b(?:betaling|overschrijving|storting|het\s+geld|het\s+bedrag)\s+(?:is|werd)\s+(?:[^\s!?;]+\s+){0,3}?(?:vertrokken|verstuurd|verzonden|uitgevoerd|doorgevoerd|gebeurd|gedaan)\b"),
     _c("paid_claim", "paid",
        r"\b(?:payment|transfer|it|wire|money|virement|paiement|betaling|overschrijving)\s+(?:[^\s!?;]+\s+)?(?:went|has\s+gone|have\s+gone|is\s+passé|est\s+passé|is\s+doorgegaan)\s+through\b|\b(?:went|has\s+gone)\s+through\b"),
     _c("paid_claim", "paid", r"\b(?:betaald|overgemaakt|voldaan)\s+(?:op|gisteren|vandaag|vorige|afgelopen|eergisteren)\b"),
@@ -257,7 +257,8 @@ CUES: list[Cue] = [
     _c("paid_claim", "paid",
        r"^\W*(?:just\s+|already\s+|all\s+)?(?:paid|settled|wired|transferred|payé|réglé|viré|betaald|overgemaakt|voldaan|bezahlt|überwiesen)\s+"
        r"(?:via|through|on|in\s+full|last|yesterday|this\s+morning|today|par|le|hier|ce\s+matin|op|gisteren|vanochtend|vandaag|per|am|gestern|"
-       r"by\s+(?:bank|card|credit|transfer|cheque|check|bacs|wire|paypal|direct|virement|carte))\b", 0.85),
+       r"by\s+(?:bank|card|credit|transfer|cheque|check|bacs|wire|paypal|direct|virement|carte)|"
+       r"monday|tuesday|wednesday|thursday|friday|lundi|mardi|mercredi|jeudi|vendredi|maandag|dinsdag|woensdag|donderdag|vrijdag)\b", 0.85),
     _c("paid_claim", "paid", r"\b(?:we|i)\s+(?:just\s+|already\s+)?(?:sent|paid|wired|transferred)\s+(?:you\s+)?(?:[€$£]\s?\d|\d[\d.,]*\s?(?:€|eur|euros?|\$|£|gbp|usd))"),
     _c("paid_claim", "paid", r"\b(?:this|that|which)\s+(?:[^\s!?;]+\s+){0,2}?(?:was|has\s+been|had\s+been)\s+(?:already\s+|fully\s+)?(?:paid|settled)\b"),
     _c("paid_claim", "paid",
@@ -342,12 +343,12 @@ CUES: list[Cue] = [
        r"(?:\b(?:will|shall|going\s+to|plan\s+to|planning\s+to|intend\s+to|expect\s+to|aim\s+to|hope\s+to|try\s+to|able\s+to|can|could)|['’]ll)\s+(?:[^\s!?;]+\s+){0,3}?(?:pay|settle|transfer|wire|remit|clear|process|release|(?:get|be)\s+paid|"
        r"make\s+(?:the\s+|a\s+)?(?:payment|transfer)|send\s+(?:you\s+)?(?:the\s+|a\s+)?(?:payment|money|transfer|funds))\b"),
     _c("promise", "promise",
-       rf"\b(?:payment|transfer|{_INVOICE}|amount|balance|it|funds|money)\s+(?:[^\s!?;]+\s+){{0,3}}?(?:will|should|is\s+going\s+to|is\s+scheduled|is\s+planned|shall)\s+(?:[^\s!?;]+\s+){{0,2}}?(?:be\s+(?:paid|made|sent|settled|processed|released|transferred|included|executed|done)|arrive|go\s+out|reach|follow|be\s+in)"),
+       rf"\b(?:payment|transfer|{_INVOICE}|amount|balance|it|funds|money)\s+(?:[^\s!?;]+\s+){{0,3}}?(?:will|should|is\s+going\s+to|is\s+scheduled|is\s+planned|shall)\s+(?:[^\s!?;]+\s+){{0,2}}?(?:be\s+(?:paid|made|sent|settled|processed|released|transferred|included|executed|done|honou?red)|arrive|go\s+out|reach|follow|be\s+in)"),
     _c("promise", "promise", r"\b(?:scheduled|planned|queued|booked)\s+(?:[^\s!?;]+\s+){0,3}(?:payment|transfer|for\s+payment|in\s+(?:our|the)\s+(?:next\s+)?payment\s+run)|\bpayment\s+run\b"),
     _c("promise", "promise",
        r"\b(?:zullen|zal|gaan|ga|gaat|kunnen|kan|proberen|probeer|hopen|hoop|willen|wil)\s+(?:[^\s!?;]+\s+){0,9}?(?:betalen|overmaken|voldoen|overschrijven|storten|betaald|overgemaakt|voldaan)\b"),
     _c("promise", "promise",
-       r"\b(?:wordt|worden|zal\s+worden|zullen\s+worden)\s+(?:[^\s!?;]+\s+){0,6}?(?:betaald|overgemaakt|voldaan|overgeschreven|verwerkt|uitbetaald)\b"),
+       r"\b(?:wordt|worden|zal\s+worden|zullen\s+worden)\s+(?:[^\s!?;]+\s+){0,6}?(?:betaald|overgemaakt|voldaan|overgeschreven|gestort|verwerkt|uitbetaald)\b"),
     _c("promise", "promise", r"\b(?:betalen|maken|storten)\s+(?:we|wij|ik)\b(?:\s+\w+){0,6}\s*(?:over)?", 0.8),
     # Dutch puts the verb before the subject after a fronted date: "Half januari betaal ik",
     # "Morgen maak ik het over".
@@ -360,11 +361,12 @@ CUES: list[Cue] = [
     _c("promise", "action_with_date",
        r"(?:\b(?:will|shall|going\s+to|i|we)|['’]ll)\s+(?:[^\s!?;]+\s+){0,2}?(?:sort|handle|deal\s+with|take\s+care\s+of|get\s+(?:it|this|that)\s+(?:done|sorted))\b|"
        r"\b(?:nous|je|on)\s+(?:vous\s+)?(?:le|la|l['’])\s*(?:refai\w+|referons|referai|relan\w+|repass\w+|relancerons)\b|"
-       r"\b(?:doen|regelen|proberen)\s+(?:we|wij|ik)\s+(?:het|dat|dit)\b", 0.75),
+       r"\b(?:doen|regelen|proberen)\s+(?:we|wij|ik)\s+(?:het|dat|dit)\b|\b(?:ik|we|wij)\s+(?:doe|doen|regel|regelen)\s+(?:het|dat|dit)\b|"
+       r"\b(?:wordt|worden)\s+(?:[^\s!?;]+\s+){0,3}?(?:geregeld|gedaan|in\s+orde\s+gebracht)\b", 0.75),
     # Present tense with a date means the future in Dutch, German and French ("we betalen
     # volgende week", "wir zahlen am Freitag", "on règle vendredi"): counted only with a date.
     _c("promise", "present_with_date",
-       r"\b(?:(?:we|wij|ik)\s+(?:betalen|betaal|maken|storten|voldoen)|(?:wir|ich)\s+(?:zahlen|zahle|überweisen|überweise|begleichen)|"
+       r"\b(?:(?:we|wij|ik)\s+(?:betalen|betaal|maken|storten|stort|voldoen|voldoe)|(?:wir|ich)\s+(?:zahlen|zahle|überweisen|überweise|begleichen)|"
        r"(?:on|nous|je)\s+(?:vous\s+|le\s+|la\s+|les\s+|l['’])?(?:paie|paye|payons|règle|réglons|vire|virons|solde|soldons|envoie|envoyons)|(?:we|i)\s+(?:pay|settle|transfer)|"
        r"(?:ik|we|wij)\s+(?:maak|maken|schrijf|schrijven)\s+(?:[^\s!?;]+\s+){0,5}?over)\b", 0.8),
     # "we regelen het zo snel mogelijk", "on s'en occupe au plus vite": a promise without a day,

@@ -177,6 +177,12 @@ def _make(year: int, month: int, day: int) -> date | None:
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", folded(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b")),
     (
+        # "la semaine du 16", "in de week van 16 december", "the week of the 16th": that week's
+        # Friday, the latest day meant.
+        "week_of",
+        folded(rf"\b(?:semaine\s+du|week\s+van|week\s+of)\s+(?:de\s+|the\s+|le\s+)?(?P<d>\d{{1,2}}){_ORD}(?:\s+(?P<mon>{_MONTH_RE})\b\.?)?"),
+    ),
+    (
         "numeric",
         folded(
             r"(?<![\d.,/-])(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})(?:[/.-](?P<y>(?:19|20)?\d\d))?(?![\d/-]|[.,]\d)"
@@ -211,6 +217,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        # British "Friday week": a week after the coming Friday.
+        "weekday_week",
+        folded(rf"\b(?P<wd>{_WEEKDAY_RE})\s+week\b(?!\s+(?:of|van))"),
+    ),
+    (
         # "lundi en huit" (French): that weekday of the week after the coming one.
         "weekday_en_huit",
         folded(rf"\b(?P<wd>{_WEEKDAY_RE})\s+en\s+(?P<n>huit|quinze)\b"),
@@ -232,7 +243,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "this_week",
         folded(
             r"\b(?:(?:d'ici\s+(?:à\s+)?)?(?:la\s+)?fin\s+de\s+(?:la\s+|cette\s+)?semaine|cette\s+semaine|"
-            r"(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the|this)\s+week|this\s+week|deze\s+week|"
+            r"(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?week|this\s+week|deze\s+week|"
             r"(?:aan\s+het\s+)?eind(?:e)?\s+van\s+(?:de(?:ze)?\s+)?week|diese\s+woche|ende\s+der\s+woche)\b",
         ),
     ),
@@ -268,7 +279,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "named_month_part",
         folded(
-            rf"\b(?P<part>fin|début|debut|mi|mid|end\s+of|early|begin|eind|half|ende|anfang|mitte)[-\s]+(?:de\s+|d'|of\s+)?(?P<mon>{_MONTH_RE})\b\.?(?:\s+(?P<y>(?:19|20)\d\d))?",
+            rf"\b(?P<part>fin|début|debut|mi|mid|middle\s+of|end\s+of|early|begin|eind|half|midden|ende|anfang|mitte)[-\s]+(?:de\s+|d'|of\s+)?(?P<mon>{_MONTH_RE})\b\.?(?:\s+(?P<y>(?:19|20)\d\d))?",
         ),
     ),
     (
@@ -278,7 +289,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "in_days",
         folded(
-            rf"\b(?:dans|sous|d'ici|in|within|binnen|over|innerhalb\s+von|innerhalb)\s+(?:les\s+|the\s+next\s+|de\s+)?(?P<n>\d{{1,3}}|{_NUM_RE})\s+(?P<unit>jours?\s+ouvr(?:ables|és|es)|(?:working|business)\s+days?|werkdagen|werktagen?|jours?|days?|dagen|dag|tagen?|semaines?|weeks?|weken|wochen?)\b",
+            rf"\b(?:dans|sous|d'ici|endéans|in|within|binnen|over|innerhalb\s+von|innerhalb)\s+(?:les\s+|the\s+next\s+|de\s+)?(?P<n>\d{{1,3}}|{_NUM_RE})\s+(?P<unit>jours?\s+ouvr(?:ables|és|es)|(?:working|business)\s+days?|werkdagen|werktagen?|jours?|days?|dagen|dag|tagen?|semaines?|weeks?|weken|wochen?)\b",
         ),
     ),
     (
@@ -326,7 +337,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "relative_day",
         folded(
             r"\b(?:après[- ]demain|day\s+after\s+tomorrow|overmorgen|übermorgen|avant[- ]hier|day\s+before\s+yesterday|"
-            r"eergisteren|vorgestern|aujourd'hui|today|vandaag|heute|demain|tomorrow|morgen|hier|yesterday|gisteren|gestern|"
+            r"eergisteren|vorgestern|aujourd'hui|today|vandaag|heute|demain|tomorrow|tmrw|tmr|2moro|morgen|hier|yesterday|gisteren|gestern|"
             r"ce\s+matin|this\s+morning|vanochtend|vanmorgen|heute\s+morgen|"
             # Later the same day: "ce soir", "tonight", "vanavond", Belgian "seffens"/"tantôt".
             r"ce\s+soir|tonight|later\s+today|vanavond|seffens|straks|tantôt|dans\s+la\s+journée|in\s+de\s+loop\s+van\s+de\s+dag|heute\s+abend)\b",
@@ -339,7 +350,7 @@ _RELATIVE_OFFSETS = {
     "avant-hier": -2, "avant hier": -2, "day before yesterday": -2, "eergisteren": -2, "vorgestern": -2,
     "aujourd'hui": 0, "today": 0, "vandaag": 0, "heute": 0, "ce matin": 0, "this morning": 0,
     "vanochtend": 0, "vanmorgen": 0, "heute morgen": 0,
-    "demain": 1, "tomorrow": 1, "morgen": 1,
+    "demain": 1, "tomorrow": 1, "tmrw": 1, "tmr": 1, "2moro": 1, "morgen": 1,
     "ce soir": 0, "tonight": 0, "later today": 0, "vanavond": 0, "seffens": 0, "straks": 0, "tantôt": 0,
     "dans la journée": 0, "in de loop van de dag": 0, "heute abend": 0,
     "hier": -1, "yesterday": -1, "gisteren": -1, "gestern": -1,
@@ -385,6 +396,13 @@ def _resolve(kind: str, m: re.Match[str], today: date, past: bool) -> tuple[date
         wd = WEEKDAYS[(g.get("wd1") or g.get("wd2")).lower()]
         monday = today - timedelta(days=today.weekday()) + timedelta(weeks=1)
         return monday + timedelta(days=wd), False
+    if kind == "week_of":
+        day = int(g["d"])
+        start = _pick_year(day, MONTHS[g["mon"].lower()], today, past) if g.get("mon") else _pick_day(day, today, past)
+        return (_friday_of_week(start, 0) if start else None), True
+    if kind == "weekday_week":
+        wd = WEEKDAYS[g["wd"].lower()]
+        return today + timedelta(days=((wd - today.weekday()) % 7) + 7), False
     if kind == "weekday_en_huit":
         wd = WEEKDAYS[g["wd"].lower()]
         first = today + timedelta(days=(wd - today.weekday()) % 7 or 7)
@@ -409,7 +427,7 @@ def _resolve(kind: str, m: re.Match[str], today: date, past: bool) -> tuple[date
         month = MONTHS[g["mon"].lower()]
         year = _year(g.get("y"), today) or _month_year(month, today, past)
         part = g["part"].lower()
-        if part in ("mi", "mid", "half", "mitte"):
+        if part in ("mi", "mid", "half", "mitte", "midden") or part.startswith("middle"):
             return date(year, month, 15), True
         if part in ("début", "debut", "early", "begin", "anfang"):
             return date(year, month, 10), True

@@ -56,7 +56,7 @@ _FUTURE = folded(
 _PAY_WORD = folded(
     r"\b(?:pay\w*|paid|settle\w*|transfer\w*|wire|remit\w*|funds|money|cheque|check|"
     r"pai(?:e|ement|ements)|pay(?:e|er|é)\w*|réglé?\w*|règlement|régler|réglons|virement|vir(?:er|é|ons)|chèque|fonds|"
-    r"betal\w*|betaald|overmak\w*|overgemaakt|overschrijving|storting|geld|"
+    r"betal\w*|betaal\w*|betaald|overmak\w*|overgemaakt|overschrijving|storting|geld|"
     r"zahl\w*|bezahl\w*|überweis\w*|argent|(?:le\s+)?nécessaire|de\s+deur\s+uit|m['’]en\s+occupe|s['’]en\s+occupe|take\s+care\s+of\s+it|regel\s+het)\b")
 # "Ce sera fait la semaine prochaine", "dat gebeurt volgende week": a promise when the message
 # is about paying at all.
@@ -87,7 +87,17 @@ _JUST_NOW = folded(
     r"\b(?:tout\s+à\s+l['’]heure|à\s+l['’]instant|viens\s+de|venons\s+de|just\s+now|just\s+(?:paid|sent|transferred|wired|made)|"
     r"zojuist|zonet|zo\s+net|(?:heb|hebben|is|zijn)\s+(?:het\s+|ze\s+|hem\s+)?net\b)")
 # "Komt deze week nog!", "coming on Friday": in answer to a reminder, "it" is the payment.
-_COMING = folded(r"^\W*" + _GREETING + r"(?:(?:het|it|ça|cela)\s+)?(?:komt|volgt|is\s+coming|coming|arrive|arrivera|suit|suivra)\b")
+_COMING = folded(r"^\W*" + _GREETING + r"(?:(?:ok|oké|okay|oki|prima|top|d['’]accord|no\s+worries|pas\s+de\s+souci)\W+)?"
+                 r"(?:(?:het|it|ça|cela)\s+)?(?:komt\s+in\s+orde|komt|volgt|is\s+coming|coming|arrive|arrivera|suit|suivra)\b")
+# A bare deadline in answer to a reminder: "Mercredi prochain au plus tard.", "Uiterlijk vrijdag."
+_DEADLINE = folded(r"\b(?:au\s+plus\s+tard|at\s+the\s+latest|uiterlijk|ten\s+laatste|spätestens)\b")
+# Questions asked without a question mark: "je voudrais savoir si…", "I was wondering whether…",
+# "ik vroeg me af of…", or a sentence opening on "quel/which/welk" ("Quelle communication dois-je
+# utiliser").
+_INDIRECT_QUESTION = folded(
+    r"\b(?:je\s+voudrais\s+savoir|j['’]aimerais\s+savoir|pourriez-vous\s+me\s+dire|(?:i\s+was|i['’]m)\s+wondering|i['’]d\s+like\s+to\s+know|could\s+you\s+tell\s+me|"
+    r"(?:ik\s+)?vroeg\s+me\s+af|ik\s+vraag\s+me\s+af|graag\s+had\s+ik\s+(?:geweten|vernomen)|ik\s+zou\s+graag\s+(?:weten|vernemen)|ich\s+möchte\s+wissen)\b|"
+    r"^\W*(?:quel(?:le)?s?|which|welk(?:e)?|lequel|laquelle)\s+\S+\s+\S+")
 
 _QUESTION_START = folded(
     r"^\W*(?:pouvez|pourriez|pourrais|puis|est-ce|quel\w*|quand|comment|pourquoi|combien|où|"
@@ -257,7 +267,12 @@ _HEDGE = folded(
     r"(?:kan|kunnen)\s+(?:niets|niks|het\s+niet)\s+(?:beloven|garanderen)|geen\s+garantie|"
     r"(?:don['’]t|do\s+not)\s+know\s+(?:yet\s+)?(?:when|if|whether)|ne\s+sais\s+pas\s+(?:encore\s+)?(?:quand|si)|weet\s+(?:nog\s+)?niet\s+(?:wanneer|of)|"
     r"not\s+sure|pas\s+sûr|niet\s+zeker|no\s+idea\s+when|aucune\s+idée|"
-    r"ne\s+(?:vous\s+)?(?:promets|promettons|garantis|garantissons)\s+rien|no\s+promises|(?:won['’]t|will\s+not)\s+promise|(?:beloof|beloven)\s+(?:niets|niks)|nichts\s+versprechen)\b"
+    r"ne\s+(?:vous\s+)?(?:promets|promettons|garantis|garantissons)\s+rien|"
+    # Hope is not a commitment ("hopefully next week", "j'espère pouvoir payer", "ik hoop te
+    # kunnen betalen"); "hope that's OK" after a firm day is politeness and does not match.
+    r"hopefully|(?:i|we)\s+hope\s+to|hope\s+(?:we|i)\s+(?:can|will|['’]ll)|j['’]esp[eè]re\s+(?:pouvoir|que\s+(?:nous|je|on))|esp[eé]rons\s+(?:pouvoir|que)|"
+    r"(?:ik|we|wij)\s+(?:hoop|hopen)\s+(?:[^\s!?;]+\s+){0,4}?(?:te\s+)?kunnen|hopelijk|hoffentlich|"
+    r"no\s+promises|(?:won['’]t|will\s+not)\s+promise|(?:beloof|beloven)\s+(?:niets|niks)|nichts\s+versprechen)\b"
 )
 
 
@@ -279,7 +294,7 @@ def _asks(sentence: str) -> bool:
     on the 20th?"): what it says about paying is not a commitment. A tag question after a
     commitment ("je vous règle le 20, cela vous convient ?") still commits."""
     stripped = sentence.strip()
-    return stripped.endswith("?") and bool(_QUESTION_START.match(stripped))
+    return (stripped.endswith("?") and bool(_QUESTION_START.match(stripped))) or bool(_INDIRECT_QUESTION.search(fold(stripped)))
 
 
 _BOUND = folded(r"\b(?:avant|before|until|till|prior\s+to|voor|vóór|tot|jusqu['’]\w*|qu['’]à\s+partir|vor|erst|bis)\b")
@@ -298,7 +313,7 @@ def _dated_payment(text: str, sentence: str, today: date) -> str | None:
     today_word = re.search(r"\b(?:today|aujourd['’]hui|vandaag|heute|ce\s+soir|tonight|vanavond|seffens|straks|tantot)\b", sentence, re.IGNORECASE)
     if not future and not today_word:
         return None
-    coming = _COMING.match(sentence)
+    coming = _COMING.match(sentence) or _DEADLINE.search(sentence)
     if coming and future:
         return coming.group(0).strip()
     # "We kunnen deze maand niet betalen, wel eind januari": a refused payment with a contrasting
@@ -410,6 +425,6 @@ def classify_intent(text: str, *, today: date, language: str | None = None) -> R
 def _question_sentence(text: str) -> str | None:
     for _, sentence in _sentences(text):
         s = sentence.strip()
-        if s.endswith("?") or (_QUESTION_START.match(s) and len(s.split()) >= 3 and s.endswith("?")):
+        if s.endswith("?") or _INDIRECT_QUESTION.search(fold(s)):
             return s
     return None
