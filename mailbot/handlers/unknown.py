@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
+from ..replies.body import header
 from .base import QUARANTINE, Desk
 
 
 def handle(desk: Desk, msg: EmailMessage) -> str:
-    desk.ledger.event(None, "unknown_sender", desk.now, sender=str(msg.get("From", "")), subject=str(msg.get("Subject", ""))[:200])
+    desk.ledger.event(None, "unknown_sender", desk.now, sender=header(msg, "From"), subject=header(msg, "Subject")[:200])
     return QUARANTINE
 
 

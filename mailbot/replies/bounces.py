@@ -407,7 +407,7 @@ def bounce_info(msg: Message) -> Bounce | None:
 
 def delivery_success(msg: Message) -> bool:
     """True for a DSN whose every recipient was delivered/relayed/expanded (not a failure)."""
-    note = ses_notification(all_text(msg, limit=50_000)) if "amazonses" in str(msg.get("From", "")).lower() or "aws" in header(msg, "Subject").lower() else None
+    note = ses_notification(all_text(msg, limit=50_000)) if "amazonses" in header(msg, "From").lower() or "aws" in header(msg, "Subject").lower() else None
     if note is not None:
         return note.get("notificationType") in ("Delivery", "Complaint")
     dsn_parts = [p for p in _walk(msg) if p.get_content_type() in ("message/delivery-status", "message/global-delivery-status")]
