@@ -143,20 +143,23 @@ def owner_contexts(lang: str, client: str = "ACME SARL") -> dict[str, tuple[str,
     r = file_doc(client_name=client)
     out: dict[str, tuple[str, dict[str, Any]]] = {
         "registered": ("registered", {"r": r, "next_date": date(2026, 12, 18), "next_stage": "friendly",
-                                      "source": "the Factur-X XML", "warnings": ["the due date was computed from the terms"]}),
+                                      "source": "factur-x", "warnings": ["the due date was computed from the terms"]}),
         "registered_bare": ("registered", {"r": file_doc(client_name=client, iban=None, payment_reference=None), "next_date": None,
-                                           "next_stage": None, "source": "the fields in your email", "warnings": []}),
+                                           "next_stage": None, "source": "body", "warnings": []}),
         "ask": ("ask", {"r": file_doc(client_name=client, status="draft", missing=["due_date"]), "subject": "Fwd: Facture F2026-014",
                         "found": [("Invoice number", "F2026-014"), ("Client", client), ("Amount due", "1440.00 (unsure)")],
                         "missing": ["due date", "buyer email"], "examples": ["due 2026-12-15", "client compta@client.fr"]}),
         "ask_nothing": ("ask", {"r": file_doc(number="", client_name=None, status="draft"), "subject": "Fwd: scan",
                                 "found": [], "missing": ["invoice number", "amount due"], "examples": ["invoice F2026-014"]}),
         "client_reply": ("client_reply", {"sender": "compta@acme.fr", "files": [r, file_doc("F2026-020", client_name=client)],
-                                          "reading": "a promise to pay on 2026-12-20", "evidence": "nous payerons le 20 décembre",
-                                          "action": "no reminder before 2026-12-25", "new_text": "Bonjour,\nnous payerons le 20 décembre.\nCordialement",
+                                          "reading": {"intent": "promise", "sure": True, "date": date(2026, 12, 20), "amount": None,
+                                                      "currency": "EUR", "reason": None},
+                                          "evidence": "nous payerons le 20 décembre",
+                                          "action": {"kind": "promise", "until": date(2026, 12, 25)}, "new_text": "Bonjour,\nnous payerons le 20 décembre.\nCordialement",
                                           "fitting": ["promise 2026-12-20", "resume", "done"]}),
-        "client_reply_one": ("client_reply", {"sender": "compta@acme.fr", "files": [r], "reading": "asks a question", "evidence": None,
-                                              "action": "reminders paused until 2026-12-29", "new_text": "Which invoice?", "fitting": ["note: ..."]}),
+        "client_reply_one": ("client_reply", {"sender": "compta@acme.fr", "files": [r], "reading": {"intent": "question", "sure": False, "date": None, "amount": None,
+                                                          "currency": "EUR", "reason": None},
+                                              "evidence": None, "action": {"kind": "unsure", "until": date(2026, 12, 29)}, "new_text": "Which invoice?", "fitting": ["note: ..."]}),
         "result_all": ("result", {"title": "Done: F2026-014", "changes": CHANGES, "show_help": False}),
         "result_help": ("result", {"title": "I did not understand your message: here are the commands",
                                    "changes": [{"kind": "unknown", "text": "merci"}], "show_help": True}),
@@ -413,7 +416,7 @@ def test_owner_note(lang: str, case: str):
         amounts = [money(f["amount_due"], lang) for f in ctx["files"]]
         for line in ctx["new_text"].splitlines():
             assert any(ln.endswith(line) for ln in text.splitlines())
-        for v in (ctx["sender"], ctx["action"], *ctx["fitting"]):
+        for v in (ctx["sender"], ctx["action"]["until"].isoformat(), *ctx["fitting"]):
             assert v in text
         if ctx["evidence"]:
             assert ctx["evidence"] in text

@@ -49,7 +49,7 @@ def handle_bounce(desk: Desk, msg: EmailMessage) -> str:
         desk.note_owner(
             "problem",
             {"kind": "bounce", "address": address or "?", "numbers": [r.number for r in files], "hard": info.hard,
-             "reason": info.reason or info.status or "delivery failed"},
+             "reason": info.reason or info.status or None},  # None: the template says "delivery failed"
             files=files,
         )
     return PROCESSED

@@ -27,17 +27,6 @@ log = logging.getLogger("mailbot.client")
 
 ACT_CONFIDENCE = 0.6  # below this, the reading is shown to the owner but nothing is done on it
 
-READING = {
-    "promise": "a promise to pay on {date}",
-    "paid_claim": "says it has already paid{on}{amount}",
-    "dispute": "disputes the invoice: {reason}",
-    "copy_request": "asks for a copy of the invoice",
-    "plan_request": "asks to pay in instalments",
-    "question": "asks a question",
-    "other": "not sure what they mean",
-}
-
-
 def files_of(desk: Desk, msg: EmailMessage) -> list[Receivable]:
     """The open files this reply is about: the reminders it answers, else the sender's files.
     Answers to notes meant for the owner do not count (only an owner may act on those)."""
@@ -76,29 +65,20 @@ def handle(desk: Desk, msg: EmailMessage) -> str:
     acted = intent if sure else "unsure"
     policy = desk.rules.policy
     pause_until = desk.today + timedelta(days=policy.reply_pause_days)
-    action = ""
+    until = None  # the date reminders restart, worded by the owner's template (macro `action`)
     for r in files:
         if acted == "promise":
             assert reading.date is not None
             r.promise_date = reading.date
             r.paused_until = reading.date + timedelta(days=policy.promise_grace_days)
-            action = f"no reminder before {r.paused_until.isoformat()}; then a 'promise not kept' follow-up if still unpaid"
         elif acted == "dispute":
             r.dispute = reading.reason or "disputed"
             r.paused_until = desk.today + timedelta(days=policy.dispute_pause_days)
-            action = "reminders stopped until you decide (reply 'dispute resolved' to restart)"
         elif acted == "copy_request":
             r.paused_until = max(r.paused_until or pause_until, pause_until)
-            action = f"sent the invoice copy to the client; reminders paused until {r.paused_until.isoformat()}"
         else:
             r.paused_until = max(r.paused_until or pause_until, pause_until)
-            action = f"reminders paused until {r.paused_until.isoformat()}"
-            if acted == "paid_claim":
-                action += "; reply 'done' if you received the payment, or 'paid <amount>' for part of it"
-            elif acted == "plan_request":
-                action += "; reply with a plan command to split the balance into instalments"
-            elif acted == "unsure":
-                action += "; I did not act on my reading: tell me what to do"
+        until = r.paused_until
         desk.ledger.save(r)
         desk.ledger.event(r, "client_reply", desk.now, intent=intent, acted=acted, confidence=reading.confidence,
                           date=str(reading.date) if reading.date else None, evidence=reading.evidence,
@@ -113,18 +93,13 @@ def handle(desk: Desk, msg: EmailMessage) -> str:
         else:
             log.warning("%s: copy request from %s not answered: daily cap of automatic answers reached",
                         files[0].number, from_address(msg))
-    words = READING.get(intent, intent).format(
-        date=reading.date.isoformat() if reading.date else "?",
-        on=f" on {reading.date.isoformat()}" if reading.date else "",
-        amount=f" ({reading.amount} {files[0].currency})" if reading.amount else "",
-        reason=reading.reason or "no reason given",
-    )
-    if not sure:
-        words = f"unsure ({words})"
+    # Codes and data only: each language's template words the reading and the action.
+    words = {"intent": intent, "sure": sure, "date": reading.date, "amount": reading.amount,
+             "currency": files[0].currency, "reason": reading.reason}
     desk.note_owner(
         "client_reply",
         {"sender": from_address(msg) or "?", "files": [file_view(r, desk.rules) for r in files], "reading": words,
-         "evidence": reading.evidence, "action": action, "new_text": reading.new_text.strip()[:4000],
+         "evidence": reading.evidence, "action": {"kind": acted, "until": until}, "new_text": reading.new_text.strip()[:4000],
          "fitting": fitting(acted, reading, files, (desk.today + timedelta(days=7)).isoformat())},
         files=files,
         attachments=[attach_original(msg)] if len(bytes(msg)) < 2_000_000 else None,

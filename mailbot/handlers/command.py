@@ -94,13 +94,14 @@ def _words(corrections: dict[str, Any]) -> str:
     return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in corrections.items())
 
 
-def _title(changes: list[dict[str, Any]]) -> str:
+def _title(changes: list[dict[str, Any]]) -> dict[str, Any]:
+    """The answer's subject as a code and the numbers it names; `m.title` in the owner's templates words it."""
     numbers = sorted({c["number"] for c in changes if c.get("number")})
     if any(c["kind"] == "unknown" for c in changes):
-        return "I did not understand your message: here are the commands"
+        return {"kind": "unknown", "numbers": numbers}
     if any(c["kind"] in ("no_file", "ambiguous") for c in changes):
-        return "Nothing changed for part of your message" if numbers else "Nothing changed: which file?"
-    return "Done: " + ", ".join(numbers) if numbers else "Your request"
+        return {"kind": "partly_unchanged" if numbers else "which_file", "numbers": numbers}
+    return {"kind": "done" if numbers else "request", "numbers": numbers}
 
 
 def _targets(desk: Desk, cmd: Command, answered: list[Receivable]) -> list[Receivable] | dict[str, Any]:

@@ -46,14 +46,14 @@ def handle(desk: Desk, msg: EmailMessage) -> str:
         desk.note_owner("problem", {"kind": "quarantined", "about": subject, "reason": why, "can_replay": False})
         return QUARANTINE
     if fields.document_type == "credit_note" and fields.invoice_number and desk.ledger.credit_note_seen(fields.invoice_number, fields.seller_name):
-        desk.note_owner("result", {"title": f"Already applied: credit note {fields.invoice_number}", "show_help": False,
+        desk.note_owner("result", {"title": {"kind": "credit_already", "text": fields.invoice_number}, "show_help": False,
                                    "changes": [{"kind": "duplicate_credit", "text": fields.invoice_number}]})
         return PROCESSED
     duplicate = find_duplicate(desk, fields)
     if duplicate is not None:
         desk.note_owner(
             "result",
-            {"title": f"Already registered: {duplicate.number}", "changes": [{"kind": "duplicate", "number": duplicate.number, "state": duplicate.status}], "show_help": False},
+            {"title": {"kind": "already_registered", "numbers": [duplicate.number]}, "changes": [{"kind": "duplicate", "number": duplicate.number, "state": duplicate.status}], "show_help": False},
             files=[duplicate],
         )
         return PROCESSED
@@ -124,7 +124,7 @@ def confirm_registration(desk: Desk, r: Receivable, fields: InvoiceFields | None
             "r": file_view(r, desk.rules),
             "next_date": nxt[0] if nxt else None,
             "next_stage": nxt[1].name if nxt else None,
-            "source": _source_words(fields.source if fields else "your reply"),
+            "source": (fields.source if fields else "reply") or "email",  # a code: `m.source` words it
             "warnings": fields.warnings if fields else [],
         },
         files=[r],
@@ -161,18 +161,17 @@ def _credit_note(desk: Desk, fields: InvoiceFields, subject: str) -> str:
     named = _referenced(desk, fields)
     if named:
         candidates = [r for n in named for r in desk.ledger.find_number(n, statuses=(OPEN,))]
-        how = "the invoice number in its XML"
+        how = "xml_reference"  # codes: the owner's template words them (`m.how`)
     else:
         email_ = (fields.buyer_email or "").lower()
         candidates = [r for r in desk.ledger.open() if email_ and r.client_email == email_]
-        how = "the client (the credit note names no invoice)"
+        how = "client_only"
     if amount is None or len(candidates) != 1:
-        why = ("I could not read its amount" if amount is None else
-               f"it names {', '.join(named)}, which is not an open file" if named and not candidates else
-               "it could be for several open invoices" if candidates else "I found no open invoice of that client")
-        desk.note_owner("result", {"title": f"Credit note {number}: which invoice?", "show_help": False, "changes": [
+        why = ("no_amount" if amount is None else "named_not_open" if named and not candidates else
+               "several_open" if candidates else "no_open_of_client")
+        desk.note_owner("result", {"title": {"kind": "credit_which", "text": number}, "show_help": False, "changes": [
             {"kind": "credit_unsure", "text": number, "amount": abs(amount) if amount is not None else None,
-             "currency": fields.currency or "EUR", "why": why, "numbers": [r.number for r in candidates]}]})
+             "currency": fields.currency or "EUR", "why": why, "named": named, "numbers": [r.number for r in candidates]}]})
         return PROCESSED
     r = candidates[0]
     credit = abs(amount)
@@ -191,7 +190,7 @@ def _credit_note(desk: Desk, fields: InvoiceFields, subject: str) -> str:
             changes.append({"kind": "closed", "number": r.number, "rid": r.id})
         else:
             changes.append({"kind": "balance", "number": r.number, "balance": r.amount_due, "currency": r.currency, "rid": r.id})
-    desk.note_owner("result", {"title": f"Credit note {number} applied to {r.number}", "changes": changes, "show_help": False}, files=[r])
+    desk.note_owner("result", {"title": {"kind": "credit_applied", "text": number, "numbers": [r.number]}, "changes": changes, "show_help": False}, files=[r])
     return PROCESSED
 
 
@@ -211,9 +210,3 @@ def _referenced(desk: Desk, fields: InvoiceFields) -> list[str]:
         return [n for _, xml in content.embedded_xml for n in referenced_invoices(xml)]
     return referenced_invoices(data) if data else []
 
-
-def _source_words(source: str) -> str:
-    return {
-        "cii": "the invoice's embedded XML (CII)", "ubl": "the UBL e-invoice", "factur-x": "the Factur-X XML",
-        "pdf-text": "the PDF's text", "body": "the fields in your email",
-    }.get(source, source or "your email")

@@ -34,11 +34,11 @@ def handle(desk: Desk, msg: EmailMessage) -> str | None:
     changes: list[dict[str, Any]] = []
     if found.sure and payment.amount is not None:
         changes = [head] + _apply(desk, payment, found.files)
-        title = "Payment recorded: " + ", ".join(r.number for r in found.files)
+        title = {"kind": "payment_recorded", "numbers": [r.number for r in found.files]}
     else:
-        why = "I could not read the amount" if payment.amount is None and found.sure else found.how
+        why = "no_amount_read" if payment.amount is None and found.sure else found.how  # a code: `m.why` words it
         changes = [head | {"kind": "payment_unsure", "numbers": [r.number for r in (found.candidates or found.files)], "why": why}]
-        title = "Which file does this payment settle?"
+        title = {"kind": "payment_which", "numbers": []}
     log.info("%s: payment confirmation (%s, %s) -> %s", str(msg.get("Message-ID", "-")), payment.source, found.how,
              [r.number for r in found.files] or "asked")
     files = [desk.ledger.get(c["rid"]) for c in changes if c.get("rid")]
