@@ -274,6 +274,11 @@ class Guard:
         return allowed
 
     # -- notes to the owner -----------------------------------------------------------------
+    def owner_note_within_cap(self, now: datetime) -> bool:
+        """True (and counted) while fewer than `max_owner_notes_per_hour` notes went out this hour."""
+        self.store.require_transaction()
+        return self._take(("notes", "owner"), self.policy.max_owner_notes_per_hour, _HOUR, now)
+
     def allow_owner_note(self, subject: str, now: datetime) -> bool:
         """True (and counted) when a note may be planned now; False: it was held for the summary."""
         self.store.require_transaction()

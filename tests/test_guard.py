@@ -296,3 +296,36 @@ def test_copy_requests_are_answered_at_most_n_times_a_day(tmp_path: Path) -> Non
         daemon.run_once()
         daemon.clock.advance(hours=1)
     assert len(daemon.sender.to("client@acme.test")) == 3
+
+
+def test_unsolicited_owner_notes_past_the_hourly_cap_wait_for_the_next_batch(tmp_path: Path) -> None:
+    # Client replies from five clients in one hour, with a cap of three notes an hour.
+    daemon = fake_daemon(tmp_path / "d", env={"MAILBOT_MAX_OWNER_NOTES_PER_HOUR": "3"})
+    from mailbot.ledger import Ledger
+    from mailbot.models import OPEN, Receivable
+    from datetime import date
+    from decimal import Decimal
+
+    with daemon.store.transaction():
+        for i in range(5):
+            Ledger(daemon.store).add(Receivable(number=f"F-{i}", status=OPEN, client_email=f"c{i}@acme{i}.test",
+                                                amount=Decimal("10"), amount_due=Decimal("10"), due_date=date(2027, 1, 15),
+                                                language="en"))
+    for i in range(5):
+        msg = EmailMessage()
+        msg["From"] = f"c{i}@acme{i}.test"
+        msg["To"] = BOT
+        msg["Subject"] = "about the invoice"
+        msg["Message-ID"] = f"<r{i}@acme{i}.test>"
+        msg.set_content("We will look into it and come back to you.\n")
+        daemon.mailbox.add(msg.as_bytes())
+    def notes() -> list:  # the weekly digest may join in; it is not what is counted here
+        return [m for m in daemon.sender.to(OWNER) if not str(m["Subject"]).startswith("Weekly digest")]
+
+    daemon.run_once()
+    assert [str(m["Subject"]) for m in notes()] == [f"Client replied: F-{i} (c{i}@acme{i}.test)" for i in range(3)]
+    daemon.clock.advance(hours=1)
+    daemon.run_once()
+    assert len(notes()) == 4  # one batch email carries the two held notes
+    batch = notes()[-1].get_body(("plain",)).get_content()
+    assert "F-3" in batch and "F-4" in batch

@@ -24,6 +24,9 @@ from ..outbox import Outbox, make_message_id
 from ..rules import Rules
 from ..store import Store, write_atomic
 
+# Notes that are not answers to something the owner just did: capped per hour.
+UNSOLICITED = frozenset({"client_reply", "bounce", "send_failed", "quarantined", "refused"})  # not "flood": it is the summary
+
 __all__ = ["Desk", "PROCESSED", "QUARANTINE", "file_view"]
 
 
@@ -129,7 +132,14 @@ class Desk:
         from .notices import hold_for_batch, note_kind  # notices builds on Desk
 
         # Notes that may wait (rules.yaml `notifications`) are held for the hourly or daily batch.
-        wait = self.rules.notifications.batches(note_kind(template, context))
+        kind = note_kind(template, context)
+        wait = self.rules.notifications.batches(kind)
+        if not wait and kind in UNSOLICITED:
+            # Notes the owner did not ask for are capped per hour (MAILBOT_MAX_OWNER_NOTES_PER_HOUR):
+            # past the cap they wait for the next hourly batch instead of flooding the inbox.
+            from ..guard import Guard, GuardPolicy
+
+            wait = not Guard(self.store, GuardPolicy.from_rules(self.rules.policy, self.settings.env)).owner_note_within_cap(self.now)
         mid = self.outbox.plan(msg, kind=f"note:{template}", receivables=[f.id for f in files], now=self.now, hold=wait)
         if wait:
             hold_for_batch(self.store, mid)
