@@ -9,6 +9,7 @@ import ipaddress
 import os
 import shlex
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import getaddresses
@@ -72,6 +73,25 @@ class Settings:
 
     def is_owner_address(self, addr: str) -> bool:
         return addr.strip().lower() in self.owners
+
+
+def env_number(env: Mapping[str, str], key: str, default: float, *, whole: bool = True) -> float:
+    """A positive tuning number from the environment; unset or blank keeps `default`.
+
+    >>> env_number({"MAILBOT_FLOOD_MINUTES": "15"}, "MAILBOT_FLOOD_MINUTES", 10)
+    15
+    """
+    raw = env.get(key)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw) if whole else float(raw)
+    except ValueError:
+        kind = "a whole number" if whole else "a number"
+        raise ConfigError(f"{key}={raw!r} is not {kind}; set it to e.g. {default:g}") from None
+    if value <= 0:
+        raise ConfigError(f"{key}={raw!r} must be at least 1" if whole else f"{key}={raw!r} must be positive")
+    return value
 
 
 def _is_loopback(host: str) -> bool:

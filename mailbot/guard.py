@@ -39,7 +39,7 @@ from typing import Any
 
 from tinydb import Query
 
-from .errors import ConfigError
+from .config import env_number
 from .rules import Policy
 from .store import Store
 
@@ -78,16 +78,7 @@ class GuardPolicy:
         base = cls()
 
         def num(key: str, default: int) -> int:
-            raw = env.get(key)
-            if raw is None or not raw.strip():
-                return default
-            try:
-                value = int(raw)
-            except ValueError:
-                raise ConfigError(f"{key}={raw!r} is not a whole number; set it to e.g. {default}") from None
-            if value <= 0:
-                raise ConfigError(f"{key}={raw!r} must be at least 1")
-            return value
+            return int(env_number(env, key, default))
 
         return cls(
             max_auto_replies_per_day=policy.max_auto_replies_per_day,

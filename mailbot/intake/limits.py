@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from mailbot.errors import ConfigError, InputRejected
+from mailbot.config import env_number
+from mailbot.errors import InputRejected
 
 MB = 1024 * 1024
 
@@ -24,16 +25,7 @@ class Limits:
         base = cls()
 
         def num(key: str, default: float) -> float:
-            raw = env.get(key)
-            if raw is None or raw.strip() == "":
-                return default
-            try:
-                value = float(raw)
-            except ValueError:
-                raise ConfigError(f"{key}={raw!r} is not a number; set it to e.g. {default:g}") from None
-            if value <= 0:
-                raise ConfigError(f"{key}={raw!r} must be positive")
-            return value
+            return env_number(env, key, default, whole=False)
 
         return cls(
             max_attachment_bytes=int(num("MAILBOT_MAX_ATTACHMENT_MB", base.max_attachment_bytes / MB) * MB),
