@@ -257,7 +257,7 @@ class Run:
         self.daemon.kill9()
         self.outcome.kills += 1
         state = read_state(self.outcome.data_dir)
-        in_sink = {str(m["Message-ID"]) for m in read_sink(self.outcome.sink_dir)}
+        in_sink = {str(m["Message-ID"]).strip() for m in read_sink(self.outcome.sink_dir)}
         for e in state.get("outbox", {}).values():
             if e["state"] == "sending" and e["message_id"] in in_sink:
                 self.outcome.window.add(e["message_id"])
@@ -362,7 +362,7 @@ def check_exactly_once(outcome: Outcome, dovecot: Dovecot, user: str) -> dict[st
     for key in outcome.delivered:
         if per_key[key] != 1:
             problems.append(f"{key} filed {per_key[key]} times")
-    sink = Counter(str(m["Message-ID"]) for m in read_sink(outcome.sink_dir))
+    sink = Counter(str(m["Message-ID"]).strip() for m in read_sink(outcome.sink_dir))  # a long id may be folded
     entries = {e["message_id"]: e for e in state["outbox"].values()}
     duplicates = {mid for mid, n in sink.items() if n > 1}
     for mid, e in entries.items():
