@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -12,23 +11,14 @@ from pathlib import Path
 import pytest
 
 from tests.support.dovecot import PASSWORD, Dovecot
-from tests.support.harness import BOT, FIELDS_BODY, OWNER, append_inbox, forward
-from tests.support.smtp_sink import SMTP_PASSWORD, SMTP_USER, SmtpSink
+from tests.support.harness import FIELDS_BODY, OWNER, append_inbox, daemon_env, forward
+from tests.support.smtp_sink import SMTP_PASSWORD, SmtpSink
 
 pytestmark = pytest.mark.integration
 
 
 def _env(dovecot: Dovecot, user: str, sink: SmtpSink, data: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MAILBOT_")}
-    env |= {
-        "MAILBOT_IMAP_HOST": "127.0.0.1", "MAILBOT_IMAP_PORT": str(dovecot.port), "MAILBOT_IMAP_USER": user,
-        "MAILBOT_IMAP_PASSWORD": PASSWORD, "MAILBOT_IMAP_TLS": "none",
-        "MAILBOT_SMTP_HOST": "127.0.0.1", "MAILBOT_SMTP_PORT": str(sink.port), "MAILBOT_SMTP_USER": SMTP_USER,
-        "MAILBOT_SMTP_PASSWORD": SMTP_PASSWORD, "MAILBOT_SMTP_TLS": "none",
-        "MAILBOT_ADDRESS": BOT, "MAILBOT_OWNERS": OWNER, "MAILBOT_DATA_DIR": str(data),
-        "MAILBOT_TRUST_UNAUTHENTICATED_OWNERS": "1", "MAILBOT_CLOCK_START": "2026-12-01T09:00:00+01:00",
-    }
-    return env | extra
+    return daemon_env(dovecot, user, sink, data) | extra
 
 
 def _mailbot(*args: str, env: dict[str, str], **kw) -> subprocess.CompletedProcess:

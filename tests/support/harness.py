@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -136,6 +137,22 @@ class Harness:
             return [email.message_from_bytes(d[b"BODY[]"], policy=email.policy.default) for _, d in sorted(data.items())]
         finally:
             c.logout()
+
+
+def daemon_env(dovecot: Dovecot, user: str, sink: SmtpSink, data: Path, **extra: str) -> dict[str, str]:
+    """The environment of a `mailbot` subprocess wired to the test Dovecot and SMTP sink."""
+    from .smtp_sink import SMTP_PASSWORD, SMTP_USER
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAILBOT_")}
+    env |= {
+        "MAILBOT_IMAP_HOST": "127.0.0.1", "MAILBOT_IMAP_PORT": str(dovecot.port), "MAILBOT_IMAP_USER": user,
+        "MAILBOT_IMAP_PASSWORD": PASSWORD, "MAILBOT_IMAP_TLS": "none",
+        "MAILBOT_SMTP_HOST": "127.0.0.1", "MAILBOT_SMTP_PORT": str(sink.port), "MAILBOT_SMTP_USER": SMTP_USER,
+        "MAILBOT_SMTP_PASSWORD": SMTP_PASSWORD, "MAILBOT_SMTP_TLS": "none",
+        "MAILBOT_ADDRESS": BOT, "MAILBOT_OWNERS": OWNER, "MAILBOT_DATA_DIR": str(data),
+        "MAILBOT_TRUST_UNAUTHENTICATED_OWNERS": "1", "MAILBOT_CLOCK_START": "2026-12-01T09:00:00+01:00",
+    }
+    return env | extra
 
 
 def append_inbox(dovecot: Dovecot, user: str, raw: bytes) -> None:
