@@ -305,6 +305,11 @@ FORMS = [
     ('other', 'Ik heb uw mail goed ontvangen.', None),
     ('other', "Merci de ne plus m'écrire à cette adresse, je ne travaille plus ici.", None),
     ('other', 'Please contact our accounts payable at ap@example.com from now on.', None),
+    # Trying is not committing (labels aligned in 2026: "I'll try" is `other` in every set).
+    ('other', 'We will try to settle the balance before Christmas.', None),
+    ('other', "Je vais tâcher de vous régler d'ici vendredi.", None),
+    ('other', 'We proberen de factuur volgende week te betalen.', None),
+    ('promise', 'De betaling is mislukt; morgen proberen we de betaling opnieuw.', date(2024, 12, 5)),
 ]
 
 

@@ -272,7 +272,14 @@ _HEDGE = folded(
     # kunnen betalen"); "hope that's OK" after a firm day is politeness and does not match.
     r"hopefully|(?:i|we)\s+hope\s+to|hope\s+(?:we|i)\s+(?:can|will|['’]ll)|j['’]esp[eè]re\s+(?:pouvoir|que\s+(?:nous|je|on))|esp[eé]rons\s+(?:pouvoir|que)|"
     r"(?:ik|we|wij)\s+(?:hoop|hopen)\s+(?:[^\s!?;]+\s+){0,4}?(?:te\s+)?kunnen|hopelijk|hoffentlich|"
-    r"no\s+promises|(?:won['’]t|will\s+not)\s+promise|(?:beloof|beloven)\s+(?:niets|niks)|nichts\s+versprechen)\b"
+    r"no\s+promises|(?:won['’]t|will\s+not)\s+promise|(?:beloof|beloven)\s+(?:niets|niks)|nichts\s+versprechen|"
+    # Trying is not committing ("we'll try to settle before the end of December", "je vais
+    # essayer de vous régler", "we proberen het vrijdag te betalen"); retrying a failed payment
+    # ("morgen proberen we de betaling opnieuw") names no verb of paying and stays a promise.
+    r"(?:try|tries|trying|attempt)\s+(?:and|to)\s+(?:[^\s!?;]+\s+){0,2}?(?:pay|settle|clear|transfer|wire|send|get|sort|make)|"
+    r"(?:essa\w+|tâch\w+|tent\w+)\s+de\s+(?:vous\s+|le\s+|la\s+|les\s+)?(?:payer|régler|virer|faire|solder|envoyer|verser)|"
+    r"(?:prob(?:eer|eren)\w*|tracht\w*)\s+(?:[^\s!?;]+\s+){0,5}?(?:te\s+(?:betalen|voldoen|regelen|vereffenen|storten|doen)|over\s+te\s+maken)|"
+    r"versuch\w*\s+(?:[^\s!?;]+\s+){0,5}?zu\s+(?:zahlen|bezahlen|überweisen))\b"
 )
 
 
