@@ -319,3 +319,108 @@ def test_general_form(intent: str, text: str, day: date | None) -> None:
     assert reading.intent == intent, reading
     if intent in ("promise", "paid_claim"):
         assert reading.date == day, reading
+
+
+# Second round (2026), written from kinds of phrasing rather than from any labelled set: the
+# payment as "it" ("you'll have it by Friday", "ça part jeudi"), Belgian Dutch "vereffenen",
+# mild ifs ("als het goed is"), a weekday with its date ("lundi 16 décembre"), participles without
+# an auxiliary ("transfer sent this morning"), duplicates, quotes and extra charges, "not
+# justified", "nothing owed", still waiting for the goods, plan requests with typos, and what
+# must happen before a payment ("before we can pay") which promises nothing. The third value is
+# the date for promises and paid claims, the reason's category for disputes.
+FORMS_2026 = [
+    ('promise', "You'll have it by Friday.", date(2024, 12, 6)),
+    ('promise', "You'll have the money by the end of next week.", date(2024, 12, 13)),
+    ('promise', "We'll have this cleared by the end of the month.", date(2024, 12, 31)),
+    ('promise', "It'll go out on Monday with our weekly run.", date(2024, 12, 9)),
+    ('promise', 'Payment should go out Monday.', date(2024, 12, 9)),
+    ('promise', 'The transfer is going out tomorrow.', date(2024, 12, 5)),
+    ('promise', "I'll get it paid asap.", None),
+    ('promise', "We'll get this sorted as soon as possible.", None),
+    ('promise', 'Approved for payment on 16 December.', date(2024, 12, 16)),
+    ('promise', 'Funds will hit your account on Tuesday.', date(2024, 12, 10)),
+    ('promise', "It's in our next payment run on the 12th.", date(2024, 12, 12)),
+    ('promise', "We'll clear the balance on the 20th.", date(2024, 12, 20)),
+    ('promise', 'La facture sera payée le lundi 16 décembre.', date(2024, 12, 16)),
+    ('promise', 'Payment will be made on Monday 16 December.', date(2024, 12, 16)),
+    ('promise', 'De betaling gebeurt op maandag 16 december.', date(2024, 12, 16)),
+    ('promise', 'Paiement prévu lundi 16/12.', date(2024, 12, 16)),
+    ('promise', 'Wij zullen de factuur binnen de 30 dagen vereffenen.', date(2025, 1, 3)),
+    ('promise', 'Als het goed is gaat de betaling vrijdag de deur uit.', date(2024, 12, 6)),
+    ('promise', 'Als alles goed gaat betalen we vrijdag.', date(2024, 12, 6)),
+    ('promise', 'If all goes well the payment leaves on Friday.', date(2024, 12, 6)),
+    ('promise', 'Si tout va bien, le virement part vendredi.', date(2024, 12, 6)),
+    ('promise', 'We voldoen de factuur volgende week.', date(2024, 12, 13)),
+    ('promise', 'De factuur wordt volgende week vereffend.', date(2024, 12, 13)),
+    ('promise', 'Wij brengen dit voor het einde van de maand in orde.', date(2024, 12, 31)),
+    ('promise', 'Vrijdag staat het op uw rekening.', date(2024, 12, 6)),
+    ('promise', "Vendredi l'argent sera sur votre compte.", date(2024, 12, 6)),
+    ('promise', 'By Friday the money will be in your account.', date(2024, 12, 6)),
+    ('promise', 'Je vous règle mardi.', date(2024, 12, 10)),
+    ('promise', 'Tuesday at the latest.', date(2024, 12, 10)),
+    ('promise', 'La facture sera honorée le 18.', date(2024, 12, 18)),
+    ('promise', 'Nous honorerons cette facture le 18.', date(2024, 12, 18)),
+    ('promise', 'We will honour the invoice on the 18th.', date(2024, 12, 18)),
+    ('promise', 'Uw factuur wordt op 18 december betaald.', date(2024, 12, 18)),
+    ('promise', 'De overschrijving vertrekt woensdag 11 december.', date(2024, 12, 11)),
+    ('promise', 'Ik stort het bedrag donderdag.', date(2024, 12, 5)),
+    ('promise', "I'll send it over on Thursday.", date(2024, 12, 5)),
+    ('promise', "I'll transfer it Thursday.", date(2024, 12, 5)),
+    ('promise', 'Ça part jeudi.', date(2024, 12, 5)),
+    ('promise', 'Le chèque sera posté jeudi.', date(2024, 12, 5)),
+    ('promise', 'Cheque goes in the post Thursday.', date(2024, 12, 5)),
+    ('promise', "I'll pop a cheque in the post on Thursday.", date(2024, 12, 5)),
+    ('paid_claim', 'Transfer of €1,440.00 sent this morning, ref 88271.', date(2024, 12, 4)),
+    ('paid_claim', 'Payment made yesterday.', date(2024, 12, 3)),
+    ('paid_claim', 'Cheque posted yesterday.', date(2024, 12, 3)),
+    ('paid_claim', 'Bank transfer done yesterday.', date(2024, 12, 3)),
+    ('paid_claim', 'Virement parti hier.', date(2024, 12, 3)),
+    ('paid_claim', 'Overschrijving gisteren vertrokken.', date(2024, 12, 3)),
+    ('paid_claim', 'The money left our account on Monday.', date(2024, 12, 2)),
+    ('paid_claim', 'Het geld is gisteren van onze rekening gegaan.', date(2024, 12, 3)),
+    ('paid_claim', 'Paid on 29/11.', date(2024, 11, 29)),
+    ('paid_claim', 'Betaling uitgevoerd op 29/11.', date(2024, 11, 29)),
+    ('paid_claim', 'Réglé le 29/11 par virement.', date(2024, 11, 29)),
+    ('dispute', 'Deze factuur hebben jullie twee keer gestuurd: het is dezelfde levering. De eerste is al betaald.', 'duplicate'),
+    ('dispute', 'You sent this invoice twice for the same job; we paid the first one.', 'duplicate'),
+    ('dispute', 'Vous nous avez envoyé deux factures pour la même commande.', 'duplicate'),
+    ('dispute', "Your quote was €1,200 all-in. I don't know where the extra €240 came from.", 'price_not_agreed'),
+    ('dispute', 'Le devis était de 1 200 €, pas 1 440 €.', 'price_not_agreed'),
+    ('dispute', 'De offerte was 1.200 euro, niet 1.440.', 'price_not_agreed'),
+    ('dispute', 'Nobody told me about any additional charges.', 'price_not_agreed'),
+    ('dispute', 'Where do these extra costs come from? They were not in the quote.', 'price_not_agreed'),
+    ('dispute', 'This is more than we agreed.', 'price_not_agreed'),
+    ('dispute', "C'est plus cher que prévu, je ne paierai que le montant du devis.", 'contested'),
+    ('dispute', "We're still waiting for the goods, so no payment until then.", 'contested'),
+    ('dispute', 'On attend toujours la livraison.', 'not_delivered'),
+    ('dispute', 'We wachten nog steeds op de levering.', 'not_delivered'),
+    ('dispute', 'The work was badly done and we had to call another contractor.', 'quality'),
+    ('dispute', 'Le travail est bâclé.', 'quality'),
+    ('dispute', 'Het werk is slecht afgewerkt.', 'quality'),
+    ('dispute', "I'm not paying for that.", 'contested'),
+    ('dispute', 'Hier betaal ik niet voor.', 'contested'),
+    ('dispute', 'Je ne paierai pas cette facture.', 'contested'),
+    ('dispute', 'This invoice is not justified.', 'contested'),
+    ('dispute', "Cette facture n'est pas justifiée.", 'contested'),
+    ('dispute', 'Deze factuur is niet terecht.', 'contested'),
+    ('dispute', 'Deze factuur is onterecht.', 'contested'),
+    ('dispute', "We don't owe you anything.", 'contested'),
+    ('dispute', 'Nous ne vous devons rien.', 'contested'),
+    ('dispute', 'Wij zijn u niets verschuldigd.', 'contested'),
+    ('plan_request', 'bonjour, possible de payer en plusieur fois ? merci', None),
+    ('plan_request', 'Kan ik in schijven betalen?', None),
+    ('plan_request', 'Can I pay it off bit by bit?', None),
+    ('plan_request', 'Puis-je payer 100 euros par mois ?', None),
+    ('question', 'What are your bank details? We need to set you up as a new supplier in our system before we can pay anything.', None),
+    ('question', 'Wat is uw rekeningnummer? We moeten u eerst als leverancier aanmaken voor we kunnen betalen.', None),
+]
+
+
+@pytest.mark.parametrize("intent, text, expected", FORMS_2026, ids=[f"r2-{i:03}" for i in range(len(FORMS_2026))])
+def test_general_form_second_round(intent: str, text: str, expected) -> None:
+    reading = classify_intent(text, today=TODAY)
+    assert reading.intent == intent, reading
+    if intent in ("promise", "paid_claim"):
+        assert reading.date == expected, reading
+    if intent == "dispute":
+        assert (reading.reason or "").split(":")[0] == expected, reading

@@ -217,6 +217,40 @@ CUES: list[Cue] = [
     # Asking for a corrected invoice is contesting this one.
     _c("dispute", "wrong_amount",
        r"\b(?:facture\s+(?:rectifiée|corrigée|rectificative)|(?:corrected|amended|revised)\s+invoice|(?:gecorrigeerde|verbeterde|correcte)\s+factuur|korrigierte\s+rechnung)\b", 0.75, negatable=False),
+    # An invoice called unjustified, or nothing owed: "cette facture n'est pas justifiée", "deze
+    # factuur is onterecht", "we don't owe you anything", "wij zijn u niets verschuldigd".
+    _c("dispute", "contested",
+       r"\b(?:injustifi\w+|unjustifi\w+|unwarranted|unfounded|onterecht\w*|ongegrond\w*|ungerechtfertigt\w*|unberechtigt\w*)\b|"
+       rf"\b{_INVOICE}\s+(?:[^\s!?;]+\s+){{0,3}}?(?:not|pas|niet|nicht)\s+(?:[^\s!?;]+\s+)?(?:justifi\w+|terecht|gerechtvaardigd|warranted|berechtigt|fondée?)\b|"
+       r"\b(?:(?:don['’]t|do\s+not|does\s*n['’]t)\s+owe\s+(?:you\s+)?(?:anything|a\s+thing|a\s+penny|this|that|it)|owe\s+(?:you\s+)?nothing|"
+       r"(?:vous\s+)?(?:devons|dois|doit)\s+rien|(?:niets|niks)\s+(?:verschuldigd|schuldig)|schulden\s+(?:ihnen\s+)?nichts)\b|"
+       r"\b(?:hier|daar|waar)\s+(?:betaal|betalen)\s+(?:ik|we|wij)\s+(?:dus\s+)?niet\s+voor\b", 0.85, negatable=False),
+    # Extra charges nobody announced, a price above the quote: "your quote was €1,200", "le devis
+    # était de 1 200 €", "meer dan afgesproken", "nobody told me about any additional charges".
+    _c("dispute", "price_not_agreed",
+       r"\b(?:quote|quotation|estimate|devis|offre|offerte|prijsofferte|angebot|kostenvoranschlag)\s+(?:[^\s!?;]+\s+){0,3}?"
+       r"(?:was|said|stated|mentioned|came\s+to|était|indiquait|mentionnait|prévoyait|disait|bedroeg|vermeldde|zei|lag\s+op|war|lautete)\s+(?:[^\s!?;]+\s+){0,3}?(?:[€$£]\s?)?\d|"
+       r"\b(?:extra|additional|hidden|unexpected|supplementary|supplémentaires?|cachés?|imprévus?|bijkomende|verborgen|onverwachte|zusätzliche)\s+(?:charges?|costs?|fees?|frais|coûts?|kosten|gebühren)\b"
+       r"(?=[^.!?]{0,60}\b(?:nobody|no\s+one|never|not\s+in|came\s+from|come\s+from|personne|jamais|pas\s+dans|viennent|niemand|nooit|niet\s+in|komen)\b)|"
+       r"\b(?:nobody|no\s+one|never)\s+(?:told|mentioned|said|informed)\s+(?:[^\s!?;]+\s+){0,4}?(?:extra|additional|charges?|costs?|fees?)\b|"
+       r"\b(?:more\s+than\s+(?:we\s+|was\s+)?(?:agreed|quoted|discussed|estimated)|plus\s+(?:cher\s+)?que\s+(?:prévu|convenu|le\s+devis|annoncé)|"
+       r"(?:meer|duurder)\s+dan\s+(?:afgesproken|geoffreerd|voorzien|overeengekomen|de\s+offerte)|mehr\s+als\s+(?:vereinbart|angeboten))\b", 0.8, negatable=False),
+    # Asked as a challenge, not for information: "where do these extra costs come from?"
+    _c("dispute", "price_not_agreed",
+       r"\b(?:where|d['’]où|waar)\s+(?:[^\s!?;]+\s+){0,4}?(?:extra|additional|supplément\w*|frais|kosten|meerprijs)\b[^.!?]{0,30}?\b(?:came|come|comes|viennent|vient|sortent|komen|komt|vandaan)\b", 0.85, negatable=False),
+    # The same work billed twice: "you sent this invoice twice", "deux factures pour la même
+    # commande", "twee keer gefactureerd", "dezelfde levering".
+    _c("dispute", "duplicate",
+       r"\b(?:twice|deux\s+fois|twee\s+keer|tweemaal|zweimal|doppelt)\b[^.!?;]{0,40}?\b(?:sent|envoyé\w*|gestuurd|verstuurd|ontvangen|received|reçu\w*|factur\w*|invoiced|billed|charged|gekregen|geschickt|berechnet|aangerekend)\b|"
+       r"\b(?:sent|envoyé\w*|gestuurd|verstuurd|received|reçu\w*|factur\w*|invoiced|billed|charged|gekregen|aangerekend)\b[^.!?;]{0,30}?\b(?:twice|deux\s+fois|twee\s+keer|tweemaal|zweimal)\b|"
+       r"\b(?:deux|two|twee|zwei|2)\s+(?:factures|invoices|facturen|rechnungen)\s+(?:[^\s!?;]+\s+){0,3}?(?:pour|for|voor|für|over)\s+(?:la\s+|the\s+|de\s+|het\s+|dieselbe\s+|die\s+)?(?:même|same|zelfde|dezelfde|hetzelfde|gleiche)", 0.85, negatable=False),
+    # Still waiting for what was sold: "on attend toujours la livraison", "we wachten nog steeds
+    # op de levering", "still waiting for the goods".
+    _c("dispute", "not_delivered",
+       rf"\b(?:still\s+waiting\s+(?:for|on)|toujours\s+en\s+attente\s+d[eu]s?|attend\w*\s+toujours|wacht\w*\s+(?:nog\s+steeds\s+|nog\s+altijd\s+|nog\s+)op|warten\s+(?:immer\s+)?noch\s+auf)\s+(?:[^\s!?;]+\s+){{0,2}}?(?:{_GOODS}|{_WORK}|livraison|levering)\b", 0.85, negatable=False),
+    _c("dispute", "quality",
+       r"\b(?:bâclé\w*|botched|shoddy|sloppy|slecht\s+(?:afgewerkt|geplaatst|gemonteerd|geïnstalleerd)|niet\s+(?:goed|correct|degelijk)\s+(?:uitgevoerd|gedaan|afgewerkt|geplaatst)|"
+       r"not\s+(?:done|finished|installed|fitted)\s+(?:properly|correctly)|pas\s+(?:été\s+)?(?:fait|réalisé|posé|installé)\w*\s+(?:correctement|dans\s+les\s+règles))\b", 0.85, negatable=False),
     # --- paid claim ----------------------------------------------------------------------
     _c("paid_claim", "paid",
        r"\b(?:avons|ai|avez|a)\s+(?:déjà\s+|bien\s+|hier\s+|ce\s+matin\s+|aujourd['’]hui\s+)*(?:(?:payé|réglé|viré|acquitté|soldé)\b|"
@@ -263,10 +297,20 @@ CUES: list[Cue] = [
     _c("paid_claim", "paid", r"\b(?:this|that|which)\s+(?:[^\s!?;]+\s+){0,2}?(?:was|has\s+been|had\s+been)\s+(?:already\s+|fully\s+)?(?:paid|settled)\b"),
     _c("paid_claim", "paid",
        r"\b(?:is|zijn)\s+(?:[^\s!?;]+\s+){0,3}?de\s+deur\s+uit\s+gegaan\b|\bwent\s+out\b|\b(?:has|have)\s+gone\s+out\b(?!\s+(?:on|next|tomorrow|this\s+(?:friday|monday)))|"
-       r"\bleft\s+(?:our|my)\s+(?:account|bank)\b"),
+       r"\bleft\s+(?:our|my)\s+(?:account|bank)\b|\bvan\s+(?:onze|mijn)\s+rekening\s+(?:gegaan|vertrokken|afgegaan)\b"),
+    # A payment noun with its past participle and no auxiliary, as people write in a hurry:
+    # "Transfer sent this morning", "Cheque posted yesterday", "Virement parti hier", "Betaling
+    # uitgevoerd op 29/11". With an auxiliary the other cues decide ("était parti sur votre ancien
+    # compte" tells a story the next sentence finishes).
+    _c("paid_claim", "paid",
+       r"\b(?:payment|transfer|bank\s+transfer|wire|cheque|check|remittance|bacs|virement|paiement|règlement|chèque|versement|"
+       r"betaling|overschrijving|storting|het\s+geld|het\s+bedrag|the\s+money|l['’]argent)\b"
+       r"(?:(?!\b(?:était|est|a|avait|sera|was|is|has|had|will|be|être|werd|wordt|worden|zal|heeft|had)\b)(?:[^.!?;]|\.(?=\d))){0,40}?"
+       r"\b(?:made|sent|done|posted|mailed|issued|executed|processed|initiated|completed|effectuée?|envoyée?|faite?(?!\s+partie)|partie?|émise?|exécutée?|"
+       r"vertrokken|verstuurd|verzonden|uitgevoerd|gedaan|gebeurd|gegaan)\b", 0.8),
     # --- plan request --------------------------------------------------------------------
     _c("plan_request", "plan",
-       r"\b(?:en\s+plusieurs\s+(?:fois|versements|échéances)|en\s+(?:deux|trois|quatre|cinq|six|\d+)\s+(?:fois|versements|mensualités|échéances|paiements)|"
+       r"\b(?:en\s+plusieurs?\s+(?:fois|versements|échéances)|petit\s+à\s+petit|bit\s+by\s+bit|(?:stukje|beetje)\s+bij\s+(?:stukje|beetje)|in\s+schijven|en\s+(?:deux|trois|quatre|cinq|six|\d+)\s+(?:fois|versements|mensualités|échéances|paiements)|"
        r"échéancier|paiements?\s+échelonnés?|échelonn\w+|étaler\s+(?:le\s+|les\s+|ce\s+)?(?:paiements?|règlements?|montant)|mensualités|facilités?\s+de\s+paiement|plan\s+de\s+paiement)\b"),
     _c("plan_request", "plan",
        r"\b(?:instal?ments?|payment\s+(?:plan|arrangement|schedule)|pay\s+(?:it\s+)?in\s+(?:[^\s!?;]+\s+)?(?:parts|stages|tranches|chunks)|spread\s+(?:out\s+)?(?:the\s+)?(?:payments?|cost|amount)|"
@@ -372,7 +416,7 @@ CUES: list[Cue] = [
     # "we regelen het zo snel mogelijk", "on s'en occupe au plus vite": a promise without a day,
     # counted only when the message is about paying (intent._find_hits).
     _c("promise", "asap",
-       r"\b(?:regelen|regel|doen|betalen|betaal|sort|handle|deal\s+with|settle|pay|règle\w*|occupe\w*|paie\w*|vire\w*|fais|ferons|ferai)\b[^.!?]{0,30}?"
+       r"\b(?:regelen|regel|doen|betalen|betaal|sort|sorted|handle|deal\s+with|settle|settled|pay|paid|get\s+(?:it|this|that)\s+(?:done|through)|règle\w*|occupe\w*|paie\w*|vire\w*|fais|ferons|ferai)\b[^.!?]{0,30}?"
        r"\b(?:zo\s+snel\s+mogelijk|zo\s+vlug\s+mogelijk|zsm|asap|as\s+soon\s+as\s+(?:possible|we\s+can)|dès\s+que\s+possible|au\s+plus\s+vite|au\s+plus\s+tôt|so\s+schnell\s+wie\s+möglich)\b", 0.75),
     _c("promise", "promise", r"\b(?:ingepland|staat\s+gepland|in\s+de\s+(?:volgende\s+)?betaalrun|betaalrun)\b", 0.85),
     _c("promise", "promise",

@@ -540,4 +540,21 @@ def find_dates(
             taken.append((start, end))
             found.append(FoundDate(value, start, end, m.group(0), vague))
     found.sort(key=lambda f: f.start)
-    return found
+    return _named_day_with_its_date(text, found)
+
+
+_JOIN = re.compile(r"^[\s,]*(?:(?:le|the|de|den|op|on)\s+)?$", re.IGNORECASE)
+
+
+def _named_day_with_its_date(text: str, found: list[FoundDate]) -> list[FoundDate]:
+    """"lundi 16 décembre", "Monday, 16/12", "maandag de 16de": the weekday names the same day as
+    the date that follows it, and the written date is the precise one; read alone, the weekday
+    would be the coming Monday."""
+    kept: list[FoundDate] = []
+    for index, current in enumerate(found):
+        following = found[index + 1] if index + 1 < len(found) else None
+        is_weekday = fold(current.text).lower().strip().split()[-1] in WEEKDAYS
+        if is_weekday and following is not None and not following.vague and _JOIN.match(text[current.end : following.start]):
+            continue
+        kept.append(current)
+    return kept

@@ -57,7 +57,12 @@ _PAY_WORD = folded(
     r"\b(?:pay\w*|paid|settle\w*|transfer\w*|wire|remit\w*|funds|money|cheque|check|"
     r"pai(?:e|ement|ements)|pay(?:e|er|é)\w*|réglé?\w*|règlement|régler|réglons|virement|vir(?:er|é|ons)|chèque|fonds|"
     r"betal\w*|betaal\w*|betaald|overmak\w*|overgemaakt|overschrijving|storting|geld|"
-    r"zahl\w*|bezahl\w*|überweis\w*|argent|(?:le\s+)?nécessaire|de\s+deur\s+uit|m['’]en\s+occupe|s['’]en\s+occupe|take\s+care\s+of\s+it|regel\s+het)\b")
+    r"zahl\w*|bezahl\w*|überweis\w*|argent|(?:le\s+)?nécessaire|de\s+deur\s+uit|m['’]en\s+occupe|s['’]en\s+occupe|take\s+care\s+of\s+it|regel\s+het|"
+    # What happens to the payment in answer to a reminder, "it" being the money: "it'll go out
+    # Monday", "you'll have it by Friday", "ça part jeudi", "vrijdag staat het op uw rekening".
+    r"go(?:es|ing)?\s+out|leaves?|send\s+it(?:\s+over)?|(?:you['’]ll|you\s+will)\s+have\s+(?:it|the\s+money|your\s+money|payment)|clear(?:ed)?|sorted|honou?r\w*|"
+    r"(?:in|into|hit|reach)\s+your\s+(?:account|bank)|vers\w+|sold\w+|honor\w*|part(?:ira)?|partir|sur\s+votre\s+compte|aurez\s+(?:votre\s+|l['’])?(?:argent|paiement|virement)|"
+    r"vereffen\w*|in\s+orde|op\s+uw\s+rekening|vertrek\w*|gaat\s+(?:\w+\s+){0,3}?uit)\b")
 # "Ce sera fait la semaine prochaine", "dat gebeurt volgende week": a promise when the message
 # is about paying at all.
 _WILL_BE_DONE = folded(
@@ -79,6 +84,25 @@ _GREETING = r"(?:(?:bonjour|bonsoir|salut|hello|hi|hey|dear\s+\w+|hallo|hoi|best
 # lundi", "If the funding comes through, we'll pay"): what follows is not a commitment.
 _CONDITION_START = folded(
     r"^\W*" + _GREETING + r"(?:si|s['’]il|s['’]ils|if|als|indien|mocht|mochten|falls|wenn|au\s+cas\s+où|in\s+case|provided|pour\s+autant\s+que|à\s+condition)\b")
+# "Als het goed is", "if all goes well", "si tout va bien": a mild hedge, like "normalement",
+# not a condition that suspends the commitment.
+_MILD_IF = folded(
+    r"\b(?:als\s+(?:het|alles)\s+goed\s+(?:is|gaat|loopt)|if\s+(?:all|everything)\s+goes\s+(?:well|to\s+plan)|if\s+nothing\s+(?:changes|goes\s+wrong)|"
+    r"si\s+tout\s+(?:va\s+bien|se\s+passe\s+bien|est\s+ok)|sauf\s+imprévu|wenn\s+alles\s+(?:gut\s+geht|klappt))\b\W*")
+
+
+def _conditional(sentence: str) -> bool:
+    return bool(_CONDITION_START.match(_MILD_IF.sub("", sentence)))
+
+
+# What must happen before a payment is not a promise of it: "we need your IBAN before we can
+# pay", "we moeten u eerst aanmaken voor we kunnen betalen", "pour pouvoir vous payer".
+_PRECONDITION = folded(
+    r"\b(?:(?:before|until|voordat|vooraleer|avant\s+de|avant\s+que|pour\s+(?:pouvoir|que)|in\s+order\s+to|so\s+(?:that\s+)?(?:we|i)|om\s+te|bevor|um)\s+(?:[\w'’]+\s+){0,2}|"
+    # Dutch "voor" is "before" only as a conjunction, with its subject: "voor we kunnen betalen".
+    r"voor\s+(?:we|wij|ik|jullie|u)\s+(?:[\w'’]+\s+)?)$")
+
+
 # A request rather than a statement: "Kunt u…?", "graag", "please", "merci de".
 _REQUEST = folded(r"\b(?:graag|gelieve|please|pls|plz|merci\s+de|svp|s['’]il\s+vous\s+pla[iî]t|bitte|kunt\s+u|kan\s+u|wilt\s+u|could\s+you|can\s+you|pourriez|pouvez)\b")
 # Words that date a payment "just now" when no date is written: "payé tout à l'heure", "heb het
@@ -220,7 +244,7 @@ def _find_hits(text: str, today: date) -> list[_Hit]:
                 inside = _NEG_INSIDE if cue.intent == "paid_claim" else _NEG_INSIDE_PROMISE
                 if cue.intent == "paid_claim" and (_FUTURE.search(m.group(0)) or _MODAL.search(m.group(0)) or _by_future_date(sentence, today)):
                     continue  # "wordt binnen 5 werkdagen betaald", "tegen vrijdag is het betaald"
-                if cue.intent == "promise" and _CONDITION_START.match(sentence):
+                if cue.intent == "promise" and (_conditional(sentence) or _PRECONDITION.search(sentence[max(0, m.start() - 30) : m.start()])):
                     continue  # "if the funding comes through next week, we'll pay"
                 if cue.category == "copy_asked" and not (sentence.rstrip().endswith("?") or _REQUEST.search(sentence)):
                     continue  # "ik stuur de factuur door naar onze boekhouding" tells, it does not ask
@@ -251,7 +275,7 @@ def _find_hits(text: str, today: date) -> list[_Hit]:
         # "we sent $720 as a part-payment": an instalment already paid is not a plan request.
         if any(h.sentence_start == s_start and h.intent == "paid_claim" for h in hits):
             hits = [h for h in hits if not (h.sentence_start == s_start and h.intent == "plan_request")]
-        if not _asks(sentence) and not _CONDITION_START.match(sentence) and not any(h.sentence_start == s_start and h.intent in ("promise", "paid_claim") for h in hits):
+        if not _asks(sentence) and not _conditional(sentence) and not any(h.sentence_start == s_start and h.intent in ("promise", "paid_claim") for h in hits):
             dated = _dated_payment(folded_text, sentence, today)
             if dated is not None:
                 hits.append(_Hit("promise", "dated_payment", 0.7, original.strip(), dated, s_start, s_start + len(sentence)))
