@@ -10,7 +10,9 @@ I charge at all?" (`allowed`, `why_not`) and "how much, and how was it computed?
 - FR B2C: no indemnity, no fees; interest at the legal rate only from the formal notice.
 - BE B2B: interest at the half-year rate (ECB + 8 points), plus 40 EUR.
 - BE B2C: nothing until 14 calendar days after the first (electronic) reminder; then a
-  capped indemnity and interest capped at the B2B rate.
+  capped indemnity and interest capped at the B2B rate. `consumer_terms` says what that
+  first reminder must announce (the indemnity for the amount, the deadline), from the same
+  scale and the same grace period that `late_charges` applies later.
 
 Interest is simple interest, amount x rate x days / 365, split at 1 January and 1 July
 because the rate changes there, and rounded half-up to cents once, on the total.
@@ -447,6 +449,76 @@ def _scaled_indemnity(amount: Decimal, scale: IndemnityScale, locale: str) -> tu
     return value, line
 
 
+def _grace_end(first_reminder_date: date, grace_days: int) -> date:
+    # Day 1 is the day after the electronic reminder; the last day of the period is the last
+    # day the consumer may still pay without charges.
+    if isinstance(grace_days, bool) or not isinstance(grace_days, int) or grace_days < BE_B2C_GRACE_DAYS:
+        raise ChargesError(
+            f"grace_days {grace_days!r}: Belgian consumer law gives at least {BE_B2C_GRACE_DAYS} "
+            "days after the first reminder; set rules.yaml b2c.min_final_date_days to 14 or more"
+        )
+    return first_reminder_date + timedelta(days=grace_days)
+
+
+@dataclass(frozen=True)
+class ConsumerTerms:
+    """What a Belgian consumer's first (free) reminder announces for one invoice.
+
+    `deadline` is the last day to pay without charges; from `charges_from` on, `late_charges`
+    allows `indemnity` (the scale's value for `amount`, `line` shows how) plus interest at
+    `interest_percent` (the B2B rate in force on `charges_from`, None when rates.yaml has no
+    entry for that half-year yet). `line` is the bracket's arithmetic, empty for a flat amount.
+    """
+
+    amount: Decimal
+    indemnity: Decimal
+    line: str
+    deadline: date
+    charges_from: date
+    interest_percent: Decimal | None
+    unverified: tuple[str, ...] = ()
+
+
+def consumer_terms(
+    *,
+    amount: Decimal,
+    sent_on: date,
+    rates: RateTable,
+    grace_days: int = BE_B2C_GRACE_DAYS,
+    locale: str = "fr_FR",
+) -> ConsumerTerms:
+    """The terms a BE consumer's first reminder e-mailed on `sent_on` states (Code de droit économique XIX.2).
+
+    >>> t = consumer_terms(amount=Decimal("480.00"), sent_on=date(2026, 1, 15), rates=load_rates())
+    >>> t.indemnity, t.deadline, t.charges_from
+    (Decimal('63.00'), datetime.date(2026, 1, 29), datetime.date(2026, 1, 30))
+    """
+    if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
+        raise ChargesError(f"amount must be a positive decimal.Decimal, got {amount!r}: pass Decimal('480.00')")
+    deadline = _grace_end(sent_on, grace_days)
+    charges_from = deadline + timedelta(days=1)
+    scale = rates.scale("BE", "b2c_indemnity")
+    indemnity, line = _scaled_indemnity(amount, scale, locale)
+    if not scale.bracket_for(amount).percent:
+        line = ""  # a flat amount: nothing to show beyond the amount itself
+    unverified = [] if scale.verified else [scale.source]
+    try:
+        rate: DatedRate | None = rates.rate("BE", "b2b_rate", charges_from)
+    except ConfigError:
+        rate = None  # the interest is still owed later; only its rate cannot be named today
+    if rate is not None and not rate.verified:
+        unverified.insert(0, rate.source)
+    return ConsumerTerms(
+        amount=amount,
+        indemnity=indemnity,
+        line=line,
+        deadline=deadline,
+        charges_from=charges_from,
+        interest_percent=rate.percent if rate is not None else None,
+        unverified=tuple(dict.fromkeys(unverified)),
+    )
+
+
 def late_charges(
     *,
     amount: Decimal,
@@ -457,12 +529,14 @@ def late_charges(
     rates: RateTable,
     formal_notice_date: date | None = None,
     first_reminder_date: date | None = None,
+    grace_days: int = BE_B2C_GRACE_DAYS,
     locale: str = "fr_FR",
 ) -> Charges:
     """The interest and indemnity the law allows on an invoice of `amount` on day `on`.
 
     `locale` only formats `lines`. For BE B2C, `first_reminder_date` is the day an
-    electronic first reminder was sent (a postal one starts later: not supported).
+    electronic first reminder was sent (a postal one starts later: not supported) and
+    `grace_days` the period that reminder gave to pay (14 at least; more if it said more).
 
     >>> c = late_charges(amount=Decimal("10000"), due_date=date(2026, 3, 31),
     ...                  on=date(2026, 4, 30), jurisdiction="FR", b2c=False, rates=load_rates())
@@ -525,12 +599,10 @@ def late_charges(
                 f"being overdue (due {due_date.isoformat()}): only a reminder sent after the "
                 "due date starts the 14-day period"
             )
-        # Day 1 is the day after the electronic reminder; day 14 is the last day the
-        # consumer may still pay without charges.
-        grace_end = first_reminder_date + timedelta(days=BE_B2C_GRACE_DAYS)
+        grace_end = _grace_end(first_reminder_date, grace_days)
         if on <= grace_end:
             return refuse(
-                f"consumer debt: no charges until the {BE_B2C_GRACE_DAYS}-day period after the "
+                f"consumer debt: no charges until the {grace_days}-day period after the "
                 f"first reminder of {first_reminder_date.isoformat()} ends on "
                 f"{grace_end.isoformat()}; charges are allowed from "
                 f"{(grace_end + timedelta(days=1)).isoformat()}"

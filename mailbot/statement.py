@@ -12,6 +12,12 @@ email; `mailbot preview` and the tests use the very same functions.
 - Charges are computed with `charges.late_charges` per invoice and shown with the arithmetic,
   only on a stage that says `charges: true`, only in France or Belgium, and only where the
   law allows them (never a fee to a French consumer, nothing in Belgium before the 14 days).
+  Whether a client is a consumer is the owner's word in rules.yaml `clients` first, then the file's.
+- A Belgian consumer's first reminder (the first email about an invoice once it is overdue) is
+  free and must announce what will be claimed: `consumer_notice` gives, per invoice, the
+  indemnity `charges.consumer_terms` computes from the scale, the deadline (the same grace
+  period `late_charges` waits for: `consumer_grace_days`), the creditor's name and enterprise
+  number. That email's payment date is the deadline.
 """
 
 from __future__ import annotations
@@ -24,9 +30,9 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_percent
 
-from .charges import RateTable, late_charges, load_rates
+from .charges import BE_B2C_GRACE_DAYS, RateTable, consumer_terms, late_charges, load_rates
 from .compose import LOCALES
 from .errors import ConfigError
 from .models import Receivable
@@ -39,6 +45,7 @@ from .payment import (
     validate_iban,
 )
 from .rules import LANGUAGES, Rules, Stage
+from .segments import is_b2c
 
 log = logging.getLogger("mailbot.reminders")
 
@@ -154,8 +161,9 @@ def charge_lines(files: list[Receivable], rules: Rules, today: date, lang: str, 
             continue
         try:
             c = late_charges(amount=r.amount_due, due_date=r.due_date, on=today, jurisdiction=jurisdiction,  # type: ignore[arg-type]
-                             b2c=r.b2c if b2c is None else b2c, rates=rates, formal_notice_date=r.formal_notice_date,
-                             first_reminder_date=r.first_reminder_date, locale=locale)
+                             b2c=is_b2c(r, rules) if b2c is None else b2c, rates=rates,
+                             formal_notice_date=r.formal_notice_date, first_reminder_date=r.first_reminder_date,
+                             grace_days=consumer_grace_days(rules), locale=locale)
         except ConfigError as exc:  # no rate known for that half-year: claim nothing rather than guess
             log.warning("%s: no late charges shown (%s)", r.number, exc)
             continue
@@ -177,9 +185,65 @@ def charge_lines(files: list[Receivable], rules: Rules, today: date, lang: str, 
     return lines, total
 
 
+def consumer_grace_days(rules: Rules) -> int:
+    """Days a Belgian consumer's first reminder gives to pay: 14 by law, more if rules.yaml b2c says so."""
+    return max(BE_B2C_GRACE_DAYS, rules.b2c_min_final_date_days)
+
+
+def needs_consumer_notice(r: Receivable, rules: Rules, today: date, b2c: bool | None = None) -> bool:
+    """True when an email about `r` sent `today` is a Belgian consumer's first reminder.
+
+    First: overdue, and no reminder since it fell due (`first_reminder_date` is set by the
+    first one). A courtesy notice before the due date does not count; neither does a debt of 0.
+    """
+    return (rules.business.country == "BE" and (is_b2c(r, rules) if b2c is None else b2c)
+            and r.first_reminder_date is None and r.due_date is not None and today > r.due_date
+            and r.amount_due is not None and r.amount_due > 0)
+
+
+def consumer_notice(files: list[Receivable], rules: Rules, today: date, lang: str, *, b2c: bool | None = None,
+                    rates: RateTable | None = None) -> dict[str, Any] | None:
+    """What a Belgian consumer's first reminder must state, or None when this email is no such reminder.
+
+    Sent on 15 January 2026 for a 480 EUR invoice due on the 10th, in French:
+    {"files": [{"number": "F1", "amount_due": Decimal("480.00"), "currency": "EUR",
+                "due_date": date(2026, 1, 10), "indemnity": Decimal("63.00"),
+                "calculation": "30,00 + 10 % × (480,00 − 150,00) = 63,00"}],
+     "deadline": date(2026, 1, 29), "charges_from": date(2026, 1, 30), "interest_rate": "10,5 %",
+     "creditor": "Atelier Dupré", "enterprise_number": "0123.456.789"}
+    """
+    first = [r for r in files if needs_consumer_notice(r, rules, today, b2c)]
+    if not first:
+        return None
+    rates = rates or default_rates()
+    locale = LOCALES.get(lang, "en_GB")
+    grace = consumer_grace_days(rules)
+    entries = []
+    terms = None
+    for r in first:
+        assert r.amount_due is not None
+        terms = consumer_terms(amount=r.amount_due, sent_on=today, rates=rates, grace_days=grace, locale=locale)
+        entries.append({"number": r.number, "amount_due": r.amount_due, "currency": r.currency, "due_date": r.due_date,
+                        "indemnity": terms.indemnity, "calculation": terms.line or None})
+    assert terms is not None
+    rate = terms.interest_percent
+    return {
+        "files": entries,
+        "deadline": terms.deadline,
+        "charges_from": terms.charges_from,
+        "interest_rate": format_percent(rate / 100, locale=locale, decimal_quantization=False) if rate is not None else None,
+        "creditor": rules.business.name,
+        "enterprise_number": rules.business.enterprise_number,
+    }
+
+
 def reminder_context(files: list[Receivable], rules: Rules, today: date, stage: Stage | None, *, lang: str,
-                     qr_cid: str | None, b2c: bool | None = None) -> tuple[dict[str, Any], Payment]:
-    """The context every reminder template renders, and the payment details (QR payload)."""
+                     qr_cid: str | None, b2c: bool | None = None, notice: bool = True) -> tuple[dict[str, Any], Payment]:
+    """The context every reminder template renders, and the payment details (QR payload).
+
+    `notice`: whether this email counts as a reminder (an invoice copy the client asked for does
+    not), so it carries the Belgian consumer's first-reminder notice where one is due.
+    """
     lead = files[0]
     items = []
     for r in files:
@@ -192,6 +256,7 @@ def reminder_context(files: list[Receivable], rules: Rules, today: date, stage: 
     charges: list[str] = []
     if stage is not None and stage.charges:
         charges, _ = charge_lines(files, rules, today, lang, b2c=b2c)
+    first = consumer_notice(files, rules, today, lang, b2c=b2c) if notice else None
     ctx = {
         "lang": lang,
         "business_name": rules.business.name,
@@ -200,7 +265,8 @@ def reminder_context(files: list[Receivable], rules: Rules, today: date, stage: 
         "items": items,
         "total_due": total,
         "currency": lead.currency,
-        "final_date": today + timedelta(days=final_days),
+        # A Belgian consumer's first reminder: one date, the one after which charges may run.
+        "final_date": first["deadline"] if first else today + timedelta(days=final_days),
         "iban": pay.iban,
         "bic": pay.bic,
         "reference": pay.reference,
@@ -208,5 +274,6 @@ def reminder_context(files: list[Receivable], rules: Rules, today: date, stage: 
         "qr_cid": qr_cid if pay.qr_payload else None,
         "payment_link": pay.link,
         "promise_date": lead.promise_date,
+        "consumer_notice": first,
     }
     return ctx, pay

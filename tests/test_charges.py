@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailbot.charges import ChargesError, late_charges, load_rates
+from mailbot.charges import ChargesError, consumer_terms, late_charges, load_rates
 from mailbot.errors import ConfigError
 
 D = Decimal
@@ -238,6 +238,55 @@ def test_be_b2c_indemnity_caps(amount, cap):
         first_reminder_date=date(2026, 1, 15),
     )
     assert c.indemnity == cents(cap)
+
+
+def test_be_b2c_the_first_reminder_announces_what_is_charged_from_the_day_after_its_deadline():
+    # E-mailed Thu 15 Jan 2026: pay by 29 Jan; from 30 Jan, 63 EUR and interest at the B2B cap.
+    t = consumer_terms(amount=D("480.00"), sent_on=date(2026, 1, 15), rates=RATES)
+    assert (t.deadline, t.charges_from) == (date(2026, 1, 29), date(2026, 1, 30))
+    assert t.indemnity == D("63.00") and t.interest_percent == D("10.5")
+    assert plain(t.line) == "30,00 + 10 % × (480,00 − 150,00) = 63,00"
+    assert t.unverified  # the caps and the 2026-H1 rate are unverified in domain.md
+    assert consumer_terms(amount=D("150.00"), sent_on=date(2026, 1, 15), rates=RATES).line == ""  # flat 20 EUR
+    # Just after the deadline late_charges claims exactly what was announced.
+    on_deadline = be_b2c(amount=D("480.00"), due_date=date(2026, 1, 10), on=t.deadline, first_reminder_date=date(2026, 1, 15))
+    after = be_b2c(amount=D("480.00"), due_date=date(2026, 1, 10), on=t.charges_from, first_reminder_date=date(2026, 1, 15))
+    assert not on_deadline.allowed and after.allowed and after.indemnity == t.indemnity
+
+
+def test_be_b2c_no_rate_known_yet_still_announces_the_indemnity():
+    # Sent mid-December 2026: charges start in 2027, for which rates.yaml has no rate yet.
+    t = consumer_terms(amount=D("480.00"), sent_on=date(2026, 12, 22), rates=RATES)
+    assert t.charges_from == date(2027, 1, 6) and t.interest_percent is None and t.indemnity == D("63.00")
+
+
+@pytest.mark.parametrize("grace", [13, 0, -1, True, "14"])
+def test_be_b2c_grace_shorter_than_the_law_is_refused(grace):
+    with pytest.raises(ChargesError, match="at least 14"):
+        consumer_terms(amount=D("480.00"), sent_on=date(2026, 1, 15), rates=RATES, grace_days=grace)
+    with pytest.raises(ChargesError, match="min_final_date_days"):
+        be_b2c(amount=D("480"), due_date=date(2026, 1, 10), on=date(2026, 3, 1),
+               first_reminder_date=date(2026, 1, 15), grace_days=grace)
+
+
+def test_be_b2c_a_longer_grace_moves_the_start_of_charges():
+    kw = dict(amount=D("480"), due_date=date(2026, 1, 10), first_reminder_date=date(2026, 1, 15), grace_days=21)
+    assert not be_b2c(on=date(2026, 2, 5), **kw).allowed  # 15 Jan + 21
+    c = be_b2c(on=date(2026, 2, 6), **kw)
+    assert c.allowed and c.periods[0].first == date(2026, 2, 6) and c.periods[0].days == 1
+
+
+@settings(max_examples=200)
+@given(st.decimals(min_value=D("0.01"), max_value=D("100000"), places=2), st.dates(date(2025, 1, 2), date(2026, 11, 20)),  # charges start in the table
+       st.integers(14, 40))
+def test_be_b2c_announced_indemnity_is_the_one_claimed(amount, sent, grace):
+    t = consumer_terms(amount=amount, sent_on=sent, rates=RATES, grace_days=grace)
+    c = be_b2c(amount=amount, due_date=sent - timedelta(days=1), on=t.charges_from, first_reminder_date=sent,
+               grace_days=grace)
+    assert c.allowed and c.indemnity == t.indemnity <= D("2000")
+    assert c.periods[0].first == t.charges_from and c.periods[0].percent == t.interest_percent
+    assert not be_b2c(amount=amount, due_date=sent - timedelta(days=1), on=t.deadline, first_reminder_date=sent,
+                      grace_days=grace).allowed
 
 
 # --- Properties ----------------------------------------------------------------------

@@ -8,6 +8,10 @@ outbox and moves each file to its new stage, all in one transaction per client.
 A `call` stage sends nothing: it is recorded as a `call_task` event for the owner's digest.
 A `letter` stage renders the formal notice as a PDF and sends it to the owner to sign and
 post; with `email_client: true` the client also gets it by email.
+
+A Belgian consumer's first reminder must name the creditor's enterprise number (Code de droit
+économique XIX.2). Without `business.enterprise_number` in rules.yaml that client's email waits,
+and the owner is told once (one note per client, its Message-ID a function of the address).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from ..outbox import make_message_id
 from ..payment import epc_qr_png
 from ..rules import Rules, Stage
 from ..scheduler import Due, client_facts, commit, due_reminders
-from ..statement import client_language, greeting, reminder_context
+from ..statement import client_language, greeting, needs_consumer_notice, reminder_context
 from .base import Desk
 
 log = logging.getLogger("mailbot.reminders")
@@ -69,6 +73,12 @@ def _plan_one(desk: Desk, due: Due) -> int:
     hold = desk.rules.policy.dry_run
     mid = None
     letter_pdf = None
+    # Files this email is the first reminder for, under Belgian consumer law: it states their
+    # notice, so it counts as their first reminder even for a file that only rides along.
+    first = [r for r in due.in_email if needs_consumer_notice(r, desk.rules, today)] if due.emailed else []
+    if first and not desk.rules.business.enterprise_number:
+        _hold_for_enterprise_number(desk, due, first)
+        return 0
     if due.letters:
         letter_pdf = render_letter(desk.rules, desk.templates, [i.receivable for i in due.letters], due.letters[0].stage, today)
     if due.emailed:
@@ -88,6 +98,10 @@ def _plan_one(desk: Desk, due: Due) -> int:
     if letter_pdf is not None:
         _plan_letter_note(desk, due, letter_pdf, emailed=mid is not None and any(i.needs_email for i in due.letters))
     commit(due, desk.now, today)
+    for r in first:
+        if r.first_reminder_date is None:  # a listed file: commit() moves only the files whose stage moved
+            r.first_reminder_date = today
+            desk.ledger.save(r)
     for i in due.items:
         if i.kind == "listed":
             continue
@@ -114,7 +128,9 @@ def make_reminder(rules: Rules, templates: Templates, files: list[Receivable], s
     """Render one reminder: context, QR image, invoice copies. No store, no outbox."""
     lead = files[0]
     lang = lang or client_language(lead, rules)
-    ctx, pay = reminder_context(files, rules, today, stage, lang=lang, qr_cid=qr_cid, b2c=b2c)
+    # A copy the client asked for is not a reminder: it never stands for the first one.
+    ctx, pay = reminder_context(files, rules, today, stage, lang=lang, qr_cid=qr_cid, b2c=b2c,
+                                notice=template != "invoice_copy")
     rendered = templates.render(f"{lang}/{template}.j2", ctx)
     attachments: list[Attachment] = []
     if pay.qr_payload:
@@ -162,7 +178,8 @@ def render_letter(rules: Rules, templates: Templates, files: list[Receivable], s
     from ..letter import letter_pdf
 
     lang = lang or client_language(files[0], rules)
-    ctx, _ = reminder_context(files, rules, today, stage, lang=lang, qr_cid=None)
+    # The email that goes with the letter (or an earlier one) is what counts as the first reminder.
+    ctx, _ = reminder_context(files, rules, today, stage, lang=lang, qr_cid=None, notice=False)
     lead = files[0]
     ctx |= {"client_name": lead.client_name or lead.client_email or "", "client_email": lead.client_email or "",
             "business_address": rules.business.address or "", "enterprise_number": rules.business.enterprise_number or "",
@@ -191,6 +208,27 @@ def _plan_letter_note(desk: Desk, due: Due, pdf: Attachment, *, emailed: bool) -
         when=desk.now, in_reply_to=thread, references=[thread], attachments=[pdf],
     )
     desk.outbox.plan(msg, kind="note:letter", receivables=[r.id for r in files], now=desk.now)
+
+
+def _hold_for_enterprise_number(desk: Desk, due: Due, first: list[Receivable]) -> None:
+    """Tell the owner, once per client, that a consumer's first reminder waits for the enterprise number."""
+    mid = make_message_id(desk.store, desk.domain, "consumer-hold", due.client_email.lower())
+    if desk.outbox.find([mid]):
+        return
+    log.warning("%s: first reminder to a Belgian consumer (%s) held: rules.yaml has no business.enterprise_number",
+                ",".join(r.number for r in first), due.client_email)
+    lang = desk.rules.business.language
+    ctx = desk.base_context(lang) | {
+        "files": [{"number": r.number, "amount_due": r.amount_due, "currency": r.currency, "due_date": r.due_date} for r in first],
+        "client": first[0].client_name or due.client_email, "client_email": due.client_email,
+    }
+    rendered = desk.templates.render(f"{lang}/consumer_owner.j2", ctx)
+    thread = make_message_id(desk.store, desk.domain, "file", first[0].id)
+    msg = build_message(
+        rendered, from_name=f"mailbot ({desk.rules.business.name})", from_addr=desk.settings.address,
+        to=list(desk.settings.owners), message_id=mid, when=desk.now, in_reply_to=thread, references=[thread],
+    )
+    desk.outbox.plan(msg, kind="note:consumer_hold", receivables=[r.id for r in first], now=desk.now)
 
 
 # --- copies and samples -----------------------------------------------------------------
@@ -228,4 +266,10 @@ def sample_context(lang: str, rules: Any) -> dict[str, Any]:
         "enterprise_number": "SIREN 123 456 789", "today": date(2026, 12, 22),
         "files": [{"number": "F2026-014", "amount_due": Decimal("1440.00"), "currency": "EUR", "due_date": due}],
         "client": "ACME SARL", "emailed": True, "dry_run": False,
+        # A Belgian consumer's first reminder, so `mailbot check` renders that paragraph too.
+        "consumer_notice": {"files": [items[0] | {"indemnity": Decimal("112.00"),
+                                                  "calculation": "65.00 + 5% × (1,440.00 − 500.00) = 112.00"}],
+                            "deadline": date(2026, 12, 30), "charges_from": date(2026, 12, 31), "interest_rate": "10.5%",
+                            "creditor": rules.business.name,
+                            "enterprise_number": getattr(rules.business, "enterprise_number", None) or "0123.456.789"},
     }
