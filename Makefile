@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install system-deps demo test test-all torture fuzz bench clean
+.PHONY: install system-deps demo test test-all torture fuzz bench model clean
 
 install: $(STAMP)
 
@@ -47,6 +47,10 @@ torture: install system-deps
 
 fuzz: install system-deps
 	$(PY) -m pytest -q -m slow tests/test_fuzz_mime.py tests/test_hostile_inputs.py
+
+# Retrain the intent model on every labelled reply set (after adding or relabelling replies).
+model: install
+	$(PY) -m mailbot.replies.train tests/fixtures/replies/*.yaml --out mailbot/data/intent_model.json.gz
 
 bench: install system-deps
 	$(PY) bench/bench_extract.py

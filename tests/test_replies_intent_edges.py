@@ -77,3 +77,41 @@ def test_new_date_forms(text: str, expected: date | None) -> None:
 )
 def test_a_named_day_refines_a_vague_bound(text: str, when: date) -> None:
     assert classify_intent(text, today=WED).date == when
+
+
+# How the model's opinion is combined with the rules' reading (pure logic: fake probabilities).
+def _combined(text: str, probabilities: dict[str, float]):
+    from mailbot.replies.intent import combine, read_by_rules
+
+    today = date(2024, 12, 4)
+    reading, hits = read_by_rules(text, today=today)
+    full = {k: 0.0 for k in ("promise", "paid_claim", "dispute", "copy_request", "plan_request", "question", "other")}
+    full.update(probabilities)
+    return combine(reading, hits, full, text, today=today, language=None)
+
+
+def test_model_overrules_a_weak_rules_reading_and_the_rules_fill_the_date() -> None:
+    reading = _combined("Tuesday you will see it appear.", {"promise": 0.8, "other": 0.2})
+    assert (reading.intent, reading.date) == ("promise", date(2024, 12, 10))
+    assert reading.extra["rules"] == "other" and reading.confidence < 0.8
+
+
+def test_a_sure_rules_reading_stands_against_the_model() -> None:
+    reading = _combined("Nous ne contestons pas la facture ; le virement partira le 20 décembre.", {"dispute": 0.9, "promise": 0.1})
+    assert (reading.intent, reading.date) == ("promise", date(2024, 12, 20))
+
+
+def test_a_hedged_promise_stays_with_the_owner() -> None:
+    reading = _combined("We'll try to pay next week, no promises.", {"promise": 0.9, "other": 0.1})
+    assert reading.intent == "other"
+
+
+def test_a_likely_dispute_counts_from_a_lower_probability_over_a_weak_reading() -> None:
+    text = "Het dak lekt nog altijd sinds jullie passage."
+    assert _combined(text, {"dispute": 0.4, "other": 0.6}).intent == "dispute"
+    assert _combined(text, {"dispute": 0.2, "other": 0.8}).intent == "other"
+    assert _combined("We betalen nog niet.", {"dispute": 0.6, "other": 0.4}).intent == "other"  # "not yet" is no refusal
+
+
+def test_a_promise_the_model_invents_needs_a_payment_or_a_day() -> None:
+    assert _combined("Merci pour le rappel, bien reçu.", {"promise": 0.9, "other": 0.1}).intent == "other"

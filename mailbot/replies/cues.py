@@ -192,9 +192,10 @@ CUES: list[Cue] = [
        rf"\b(?:returned|sent\s+back|renvoyé\w*|retourné\w*|teruggestuurd|teruggezonden|terugbezorgd|zurückgeschickt)\s+(?:[^\s!?;]+\s+){{0,3}}?{_GOODS}|"
        rf"\b{_GOODS}\s+(?:[^\s!?;]+\s+){{0,3}}?(?:returned|sent\s+back|teruggestuurd|renvoyée?s?|retournée?s?)\b|"
        rf"\b(?:annuler|cancel|annuleren|crediteren|créditer|stornieren)\s+(?:[^\s!?;]+\s+){{0,2}}?{_INVOICE}|\b{_INVOICE}\s+(?:[^\s!?;]+\s+){{0,3}}?(?:annulée|cancell?ed|geannuleerd|gecrediteerd)\b", 0.8, negatable=False),
+    _c("dispute", "duplicate", r"\b(?:dit|dat|het|this|it|c['’]est|elle)\s+(?:is\s+|est\s+|fait\s+)?(?:dubbel|en\s+double|doublon|a\s+duplicate|double(?:\s+billed)?)\b", 0.85, negatable=False),
     _c("dispute", "duplicate", r"\bsame\s+invoice\s+as\b|\bmême\s+facture\s+que\b|\bdezelfde\s+factuur\s+als\b", 0.85, negatable=False),
     _c("dispute", "contested",
-       rf"\b(?:ik|we|wij)\s+betaal?\w*\s+(?:dit|dat|deze\s+factuur|die\s+factuur|het)\s+niet\b{_NOT_MEANS}|\bweiger\w*\s+(?:[^\s!?;]+\s+){{0,2}}?(?:factuur|betaling|te\s+betalen)\b|"
+       rf"\b(?:ik|we|wij)\s+betaal?\w*\s+(?:dit|dat|deze\s+factuur|die\s+factuur|het)\s+nie[t]?\b{_NOT_MEANS}|\b(?:da|dat|dit)\s+betaal\s+(?:ik|we)\s+nie[t]?\b|\bweiger\w*\s+(?:[^\s!?;]+\s+){{0,2}}?(?:factuur|betaling|te\s+betalen)\b|"
        r"\b(?:refuse|reject)\w*\s+(?:this|the|your)\s+invoice\b|\brejet\w*\s+(?:cette|la|votre)\s+facture\b", 0.85, negatable=False),
     # Payment held until the supplier puts something right: "nous réglerons lorsque le solde sera
     # livré", "wij betalen pas als dit hersteld is", "we'll pay once it is fixed". Not "quand mon
@@ -259,7 +260,7 @@ CUES: list[Cue] = [
        r"\b(?:virement|paiement|règlement|chèque|transfert)\s+(?:[^\s!?;]+\s+){0,4}?(?:a\s+été|est|avait\s+été|été)\s+(?:bien\s+|déjà\s+)?(?:effectué|fait|envoyé|parti|réalisé|passé|émis|exécuté|initié|posté)"),
     _c("paid_claim", "paid", r"\b(?:virement|paiement|règlement)\s+(?:effectué|fait|réalisé|envoyé|émis|exécuté|parti)\b"),
     _c("paid_claim", "paid",
-       r"\b(?:facture|montant|somme|solde)\s+(?:[^\s!?;]+\s+){0,4}?(?:a\s+été|est|était)\s+(?:déjà\s+|bien\s+)?(?:payée?|réglée?|acquittée?|soldée?)"),
+       r"\b(?:facture|montant|somme|solde)\s+(?:[^\s!?;]+\s+){0,4}?(?:a\s+été|est|était)\s+(?:déjà\s+|bien\s+)?(?:payée?|réglée?|acquittée?|soldée?|versée?|virée?|transférée?)"),
     _c("paid_claim", "paid", r"\bdéjà\s+(?:été\s+)?(?:payée?s?|réglée?s?|viré)\b"),
     _c("paid_claim", "paid",
        r"\b(?:preuve|justificatif|avis|confirmation|copie)\s+d[eu']\s*(?:notre\s+)?(?:paiement|virement|règlement)|"
@@ -289,7 +290,7 @@ CUES: list[Cue] = [
     # "Paid via bank transfer on 30 November", "Paid last Friday": a bare participle opening
     # the sentence, followed by when or how.
     _c("paid_claim", "paid",
-       r"^\W*(?:just\s+|already\s+|all\s+)?(?:paid|settled|wired|transferred|payé|réglé|viré|betaald|overgemaakt|voldaan|bezahlt|überwiesen)\s+"
+       r"^\W*(?:(?:hi|hello|hey|bonjour|salut|hallo|hoi|dag|beste)\b[^,.!]{0,20}[,!.]\s*)?(?:just\s+|already\s+|all\s+)?(?:paid|settled|wired|transferred|payé|réglé|viré|betaald|overgemaakt|voldaan|bezahlt|überwiesen)\s+"
        r"(?:via|through|on|in\s+full|last|yesterday|this\s+morning|today|par|le|hier|ce\s+matin|op|gisteren|vanochtend|vandaag|per|am|gestern|"
        r"by\s+(?:bank|card|credit|transfer|cheque|check|bacs|wire|paypal|direct|virement|carte)|"
        r"monday|tuesday|wednesday|thursday|friday|lundi|mardi|mercredi|jeudi|vendredi|maandag|dinsdag|woensdag|donderdag|vrijdag)\b", 0.85),
@@ -316,7 +317,7 @@ CUES: list[Cue] = [
        r"\b(?:instal?ments?|payment\s+(?:plan|arrangement|schedule)|pay\s+(?:it\s+)?in\s+(?:[^\s!?;]+\s+)?(?:parts|stages|tranches|chunks)|spread\s+(?:out\s+)?(?:the\s+)?(?:payments?|cost|amount)|"
        r"split\s+(?:the\s+)?(?:payment|invoice|amount|bill)|monthly\s+payments|staggered\s+payments?|part[- ]payments?)\b"),
     _c("plan_request", "plan",
-       r"\b(?:in\s+(?:[^\s!?;]+\s+)?termijnen|betalingsregeling|afbetalingsregeling|afbetaling|afbetalen|betaalregeling|gespreid\s+betalen|(?:betaling\s+)?spreiden|"
+       r"\b(?:in\s+(?:[^\s!?;]+\s+)?termijnen|betalingsregeling|afbetalingsregeling|afbetaling|afbetalen|betaalregeling|gespreid\s+betalen|gespreide\s+betaling\w*|(?:betaling\s+)?spreiden|"
        r"in\s+(?:twee|drie|vier|\d+)\s+(?:keer|delen|termijnen|maandelijkse)|maandelijkse\s+(?:betalingen|termijnen|bedragen)|"
        r"ratenzahlung|in\s+raten|teilzahlung\w*)\b"),
     # "Could we spread this over 2 months?", "in two halves", "half now, half later", "split it".
@@ -371,12 +372,13 @@ CUES: list[Cue] = [
     _c("copy_request", "copy_asked",
        rf"\b(?:{_INVOICE}|copie|duplicata|copy|kopie|duplicaat|pdf)\s+(?:[^\s!?;]+\s+){{0,5}}?(?:sturen|toesturen|versturen|doorsturen|opsturen|mailen|bezorgen|zenden|door)\b|"
        rf"\b(?:stuur|stuurt|mail|zend|bezorg)\w*\s+(?:[^\s!?;]+\s+){{0,4}}?(?:{_INVOICE}|kopie|duplicaat|pdf)\b", 0.8),
+    _c("copy_request", "copy", r"\b(?:get|have|receive|obtenir|avoir|krijgen|ontvangen)\s+(?:a\s+|une\s+|een\s+)?(?:pdf|copy|copie|kopie|duplicata|duplicaat)\b", 0.85),
     _c("copy_request", "copy", r"\b(?:me|nous)\s+l['’]\s*(?:envoyer|renvoyer|réenvoyer|retransmettre|transmettre|faire\s+parvenir|adresser)\b", 0.85),
     # --- promise -------------------------------------------------------------------------
     _c("promise", "promise",
        r"\b(?:allons|vais|va|allez)\s+(?:vous\s+|le\s+|la\s+|les\s+)?(?:[^\s!?;]+\s+){0,4}?(?:payer|régler|solder|virer|procéder\s+au|effectuer|faire\s+(?:le|un)\s+(?:virement|paiement|nécessaire)|envoyer\s+(?:le|un|notre)\s+(?:paiement|virement|règlement|chèque))"),
     _c("promise", "promise",
-       r"\b(?:paierons|payerons|paierai|payerai|réglerons|réglerai|virerons|virerai|effectuerons|effectuerai|procéderons|procéderai|solderons|ferons\s+(?:le|un)\s+(?:virement|paiement|nécessaire)|ferai\s+(?:le|un)\s+(?:virement|paiement))\b"),
+       r"\b(?:paierons|payerons|paierai|payerai|paiera|payera|réglera|réglerons|réglerai|virerons|virerai|effectuerons|effectuerai|procéderons|procéderai|solderons|ferons\s+(?:le|un)\s+(?:virement|paiement|nécessaire)|ferai\s+(?:le|un)\s+(?:virement|paiement))\b"),
     _c("promise", "promise",
        rf"\b(?:paiement|virement|règlement|{_INVOICE}|solde|montant|somme)\s+(?:[^\s!?;]+\s+){{0,4}}?(?:sera|seront|va\s+être|interviendra|partira|arrivera|est\s+prévu|est\s+programmé|est\s+planifié|sera\s+effectué|devrait\s+(?:être|arriver|partir|intervenir))"),
     _c("promise", "promise",
@@ -418,6 +420,7 @@ CUES: list[Cue] = [
     _c("promise", "asap",
        r"\b(?:regelen|regel|doen|betalen|betaal|sort|sorted|handle|deal\s+with|settle|settled|pay|paid|get\s+(?:it|this|that)\s+(?:done|through)|règle\w*|occupe\w*|paie\w*|vire\w*|fais|ferons|ferai)\b[^.!?]{0,30}?"
        r"\b(?:zo\s+snel\s+mogelijk|zo\s+vlug\s+mogelijk|zsm|asap|as\s+soon\s+as\s+(?:possible|we\s+can)|dès\s+que\s+possible|au\s+plus\s+vite|au\s+plus\s+tôt|so\s+schnell\s+wie\s+möglich)\b", 0.75),
+    _c("promise", "promise", r"\b(?:mets|mettons|mettrai|mettrons|va\s+mettre|allons\s+mettre|sera\s+mise?|est\s+mise?)\s+(?:la\s+|le\s+|les\s+|cette\s+facture\s+)?en\s+paiement\b", 0.85),
     _c("promise", "promise", r"\b(?:ingepland|staat\s+gepland|in\s+de\s+(?:volgende\s+)?betaalrun|betaalrun)\b", 0.85),
     _c("promise", "promise",
        r"\b(?:werden|werde|wird|können|kann)\s+(?:[^\s!?;]+\s+){0,6}?(?:bezahlen|überweisen|begleichen|bezahlt|überwiesen|beglichen)\b|\b(?:überweisen|zahlen|begleichen)\s+wir\b"),

@@ -177,6 +177,11 @@ def _make(year: int, month: int, day: int) -> date | None:
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", folded(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b")),
     (
+        # "the first of next month", "le premier du mois prochain", "de eerste van volgende maand".
+        "first_next_month",
+        folded(r"\b(?:(?:the\s+)?(?:first|1st)\s+of\s+next\s+month|(?:le\s+)?(?:premier|1er)\s+du\s+mois\s+prochain|(?:de\s+)?(?:eerste|1ste)\s+van\s+(?:de\s+)?volgende\s+maand|(?:am\s+)?ersten\s+des\s+nächsten\s+monats)\b"),
+    ),
+    (
         # "la semaine du 16", "in de week van 16 december", "the week of the 16th": that week's
         # Friday, the latest day meant.
         "week_of",
@@ -272,7 +277,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "month_end",
         folded(
             r"\b(?:(?:à\s+la\s+|d'ici\s+(?:la\s+)?)?fin\s+(?:du|de\s+ce|de)\s+mois|(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the|this)\s+month|"
-            r"month[- ]end|(?<!days\s)(?<!dagen\s)end\s+of\s+month|(?<!dagen\s)einde?\s+maand|eind(?:e)?\s+(?:van\s+)?(?:deze|de)\s+maand|einde\s+van\s+de\s+maand|eind\s+deze\s+maand|"
+            r"month[- ]end|eom|(?<!days\s)(?<!dagen\s)end\s+of\s+month|(?<!dagen\s)einde?\s+maand|eind(?:e)?\s+(?:van\s+)?(?:deze|de)\s+maand|einde\s+van\s+de\s+maand|eind\s+deze\s+maand|"
             r"monatsende|ende\s+des\s+monats|ende\s+dieses\s+monats)\b",
         ),
     ),
@@ -314,7 +319,21 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         folded(r"\b(?:(?:en\s+|au\s+)?début\s+(?:d['’]|de\s+l['’])année(?:\s+prochaine)?|early\s+next\s+year|(?:the\s+)?(?:start|beginning)\s+of\s+(?:the\s+|next\s+)(?:new\s+)?year|"
                r"begin\s+(?:volgend\s+jaar|het\s+nieuwe\s+jaar|van\s+het\s+(?:nieuwe\s+)?jaar)|anfang\s+(?:des\s+|nächsten\s+)?jahres)\b"),
     ),
-    ("fortnight", folded(r"\b(?:within\s+|in\s+)?(?:a|one|the\s+next)\s+fortnight\b")),
+    (
+        # New Year's Eve by any name.
+        "new_years_eve",
+        folded(r"\b(?:new\s+year['’]?s\s+eve|saint[- ]sylvestre|réveillon|oudejaars(?:dag|avond)|silvester)\b"),
+    ),
+    ("fortnight", folded(r"\b(?:within\s+|in\s+)?(?:a|one|the\s+next|the)\s+fortnight\b")),
+    # Irish/British "this day week", "a week today": the same weekday next week.
+    ("day_week", folded(r"\b(?:this\s+day\s+week|today\s+week|a\s+week\s+(?:today|from\s+today))\b")),
+    (
+        # "after New Year", "le premier jour ouvrable après le Nouvel An", "na Nieuwjaar": the
+        # first working day of January.
+        "new_year",
+        folded(r"\b(?:(?:first\s+(?:working|business)\s+day\s+)?after\s+(?:the\s+)?new\s+year(?:['’]s)?|(?:(?:premier\s+jour\s+ouvrable\s+)?après|dès)\s+(?:le\s+)?nouvel\s+an|na\s+nieuwjaar|nach\s+neujahr|"
+               r"first\s+(?:working|business)\s+day\s+of\s+(?:january|the\s+(?:new\s+)?year)|premier\s+jour\s+ouvrable\s+de\s+janvier|eerste\s+werkdag\s+van\s+(?:januari|het\s+(?:nieuwe\s+)?jaar))\b"),
+    ),
     ("idiom_days", folded(r"\b(?:(?P<n>huit|quinze)\s+jours|(?:sous|dans\s+la|d['’]ici)\s+(?P<q>huitaine|quinzaine))\b")),
     (
         "weekday",
@@ -465,6 +484,19 @@ def _resolve(kind: str, m: re.Match[str], today: date, past: bool) -> tuple[date
     if kind == "year_start":
         start = date(today.year, 1, 10)
         return (start if today <= start else date(today.year + 1, 1, 10)), True
+    if kind == "first_next_month":
+        year, month = _add_months(today, 1)
+        return date(year, month, 1), False
+    if kind == "new_years_eve":
+        return date(today.year, 12, 31), False
+    if kind == "day_week":
+        return today + timedelta(days=7), False
+    if kind == "new_year":
+        year = today.year + 1 if today.month >= 7 else today.year
+        day = date(year, 1, 2)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        return day, True
     if kind == "fortnight":
         return today + timedelta(days=14), True
     if kind == "nl_ordinal_day":

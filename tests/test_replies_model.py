@@ -1,0 +1,98 @@
+"""The statistical intent model: exact to scikit-learn, shipped up to date, and measured honestly.
+
+Honest figure: each 2026 blind set (blind_2026_a.yaml, blind_2026_b.yaml, written by two separate
+authors who never read the rules nor the other sets) is held out of training in turn; the model is
+trained on everything else and the whole reader (rules + model) scored on the held-out author. The
+even ids of both sets were looked at while the combination was tuned (thresholds, date choices);
+the odd ids are sealed: only aggregates are printed, and the combination was measured on them once,
+after it was frozen (see SEALED_FIRST_RUN).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import mailbot.replies.intent as intent
+from mailbot.replies.model import MODEL_PATH, IntentModel, load_model, prepare
+from tests.test_replies_corpus import REPLIES, load_cases, load_set
+from tests.test_replies_scoring import Score, _sealed, report, score
+
+sklearn = pytest.importorskip("sklearn")
+from mailbot.replies.train import export, fit, load_labelled  # noqa: E402  (needs scikit-learn)
+
+TRAINING = sorted(REPLIES.glob("*.yaml"))
+HELD_OUT = ("blind_2026_a", "blind_2026_b")
+
+# Baselines. The rules as this work found them (commit 0af84e2), on both 2026 sets whole (480):
+# intents 372/480 (77.5%), dispute recall 81/132 (61.4%), promise date 137/180 (76.1%). The rules
+# alone today, sealed halves: intents 189/240, dispute P 95.5% R 63.6%, promise date 76/92 (82.6%)
+# (printed by test_rules_alone_are_the_baseline).
+# Rules + model, measured once on the sealed halves after the combination was frozen (model
+# trained without general_forms.yaml): intents 225/240, dispute P 100% R 95.5% (63/66), promise
+# date 86/92; with general_forms.yaml in training as shipped: intents 227/240 (94.6%), the rest equal.
+SEALED_FIRST_RUN = {"intents": 225 / 240, "dispute_precision": 1.0, "dispute_recall": 63 / 66, "promise_date": 86 / 92}
+FLOORS = {"intents": 0.91, "dispute_precision": 0.95, "dispute_recall": 0.93, "promise_date": 0.90, "false_promise": 0.07}
+
+
+def test_pure_python_probabilities_equal_scikit_learn() -> None:
+    pairs = load_labelled(TRAINING)
+    fitted = fit(pairs)
+    ours = IntentModel(export(fitted))
+    worst = 0.0
+    for text, _ in pairs[::7]:
+        theirs = dict(zip(fitted.classes_, fitted.predict_proba([prepare(text)])[0]))
+        mine = ours.probabilities(text)
+        worst = max(worst, max(abs(mine[c] - theirs[c]) for c in theirs))
+    print(f"\nlargest probability difference, pure Python vs scikit-learn: {worst:.2e}")
+    assert worst < 1e-4  # the export rounds weights to 5 decimals
+
+
+def test_shipped_model_is_trained_on_every_labelled_reply() -> None:
+    data = json.loads(gzip.decompress(MODEL_PATH.read_bytes()))
+    assert data["trained_on"]["sets"] == [p.name for p in TRAINING], "retrain: make model"
+    assert data["trained_on"]["replies"] == len(load_labelled(TRAINING)), "retrain: make model"
+    assert load_model() is not None and set(load_model().classes) == set(intent.PRIORITY) | {"other"}
+
+
+def _held_out(name: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Score, Score]:
+    pairs = load_labelled(p for p in TRAINING if p.stem != name)
+    model = IntentModel(export(fit(pairs)))
+    monkeypatch.setattr(intent, "load_model", lambda: model)
+    cases = load_set(name)
+    return score([c for c in cases if not _sealed(c)]), score([c for c in cases if _sealed(c)])
+
+
+def test_leave_one_author_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    dev = sealed = None
+    for name in HELD_OUT:
+        d, s = _held_out(name, monkeypatch)
+        report(f"{name} held out of training, dev half (even ids)", d, show_wrong=False)
+        report(f"{name} held out of training, sealed half (odd ids)", s, show_wrong=False)
+        dev = d if dev is None else dev.add(d)
+        sealed = s if sealed is None else sealed.add(s)
+    assert dev is not None and sealed is not None
+    report("both 2026 sets held out, dev halves", dev, show_wrong=False)
+    report("both 2026 sets held out, sealed halves", sealed, show_wrong=False)
+    for part in (dev, sealed):
+        assert part.kinds == Counter({"client_reply": part.cases})
+        precision, recall = part.precision_recall("dispute")
+        assert part.right / part.cases >= FLOORS["intents"]
+        assert precision >= FLOORS["dispute_precision"] and recall >= FLOORS["dispute_recall"]
+        assert part.promise_date_rate >= FLOORS["promise_date"]
+        assert part.false_positive_rate("promise") <= FLOORS["false_promise"]
+
+
+def test_rules_alone_are_the_baseline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a model file the reader falls back to the rules, and they are measurably worse on
+    unseen authors: the model earns its place."""
+    monkeypatch.setattr(intent, "load_model", lambda: None)
+    cases = [c for name in HELD_OUT for c in load_set(name) if _sealed(c)]
+    rules = score(cases)
+    report("rules alone, sealed halves", rules, show_wrong=False)
+    assert rules.precision_recall("dispute")[1] < SEALED_FIRST_RUN["dispute_recall"]
+    assert rules.right / rules.cases < SEALED_FIRST_RUN["intents"]
