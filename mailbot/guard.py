@@ -39,6 +39,7 @@ from typing import Any
 
 from tinydb import Query
 
+from .coded import Coded
 from .config import env_number
 from .rules import Policy
 from .store import Store
@@ -118,7 +119,8 @@ class HeldSummary:
     def note_context(self) -> dict[str, Any]:
         """Context for the owner template result.j2: one line per held note."""
         return {
-            "title": f"{len(self.subjects)} more notes held back (too many in one hour)",
+            # A code with its English sentence: the owner's template words it (macro `title`).
+            "title": Coded("held", f"{len(self.subjects)} more notes held back (too many in one hour)", count=len(self.subjects)),
             "changes": [{"kind": "held", "text": s} for s in self.subjects],
             "show_help": False,
         }

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from .coded import Coded
 from .errors import MailbotError
 from .intake.values import is_email, parse_date, parse_number
 from .ledger import Ledger
@@ -61,13 +62,18 @@ MAX_ROWS = 20_000
 
 
 class ImportRefused(MailbotError):
-    """The file cannot be imported; the message says what to fix."""
+    """The file cannot be imported; the message says what to fix. `reason` carries it as a code and
+    its data for the owner's note (each language words it)."""
+
+    def __init__(self, text: str, code: str = "refused", **data: Any):
+        super().__init__(text)
+        self.reason = Coded(code, text, **data)
 
 
 @dataclass
 class BadRow:
     line: int  # line in the file (CSV) or row in the sheet (XLSX), as a spreadsheet shows it
-    problems: list[str]
+    problems: list[str]  # each a `Coded`: the owner's note words its code
 
 
 @dataclass
@@ -86,7 +92,7 @@ class ImportPlan:
     mapped: dict[str, str] = field(default_factory=dict)  # field -> the header it was read from
     ignored: list[str] = field(default_factory=list)  # headers not used
     rows: list[Row] = field(default_factory=list)
-    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why): paid, cancelled, empty, total
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why): paid, cancelled, credit note, total (why is `Coded`)
     bad: list[BadRow] = field(default_factory=list)
     duplicates: list[tuple[int, str]] = field(default_factory=list)  # (line, number) already registered
 
@@ -128,12 +134,12 @@ def read_table(name: str, data: bytes, *, language: str = "fr", currency: str = 
         for cells in reader:
             table.append((reader.line_num, cells))
             if len(table) > MAX_ROWS:
-                raise ImportRefused(f"{name}: more than {MAX_ROWS} rows; split the file")
+                raise ImportRefused(f"{name}: more than {MAX_ROWS} rows; split the file", "too_many_rows", limit=MAX_ROWS)
     header_at, mapping = _find_header(table)
     if header_at is None:
         raise ImportRefused(
             f"{name}: no header row names an invoice number, an amount and a due date; the first row should hold column "
-            "names such as 'N° facture;Client;E-mail;Montant TTC;Échéance' (or Invoice number/Factuurnummer, …)")
+            "names such as 'N° facture;Client;E-mail;Montant TTC;Échéance' (or Invoice number/Factuurnummer, …)", "no_header")
     header_line, headers = table[header_at]
     plan = ImportPlan(name, encoding, delimiter, header_line)
     plan.mapped = {f: str(headers[i]).strip().lstrip("\ufeff") for f, i in mapping.items()}
@@ -144,7 +150,8 @@ def read_table(name: str, data: bytes, *, language: str = "fr", currency: str = 
         missing.append("client_name")
     if missing:
         raise ImportRefused(f"{name}: no column for {', '.join(_WORDS[f] for f in missing)}; add one named "
-                           + " / ".join(f"'{HEADERS[f][0]}'" for f in missing) + " (any of the FR/EN/NL names works)")
+                            + " / ".join(f"'{HEADERS[f][0]}'" for f in missing) + " (any of the FR/EN/NL names works)",
+                            "missing_columns", fields=missing, headers=[HEADERS[f][0] for f in missing])
     seen: dict[str, int] = {}
     for line, cells in table[header_at + 1:]:
         _read_row(plan, mapping, line, cells, seen, language, currency)
@@ -180,17 +187,19 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, list[Any]]]:
     try:
         import openpyxl
     except ModuleNotFoundError:
-        raise ImportRefused("reading .xlsx needs openpyxl: `pip install openpyxl`, or export the sheet as CSV") from None
+        raise ImportRefused("reading .xlsx needs openpyxl: `pip install openpyxl`, or export the sheet as CSV",
+                            "xlsx_unsupported") from None
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # a damaged or foreign zip: say so plainly
-        raise ImportRefused(f"the spreadsheet cannot be read ({type(exc).__name__}); save it again as .xlsx or CSV") from None
+        raise ImportRefused(f"the spreadsheet cannot be read ({type(exc).__name__}); save it again as .xlsx or CSV",
+                            "xlsx_unreadable") from None
     sheet = book.worksheets[0]
     rows = []
     for n, values in enumerate(sheet.iter_rows(values_only=True), start=1):
         rows.append((n, list(values)))
         if n > MAX_ROWS:
-            raise ImportRefused(f"more than {MAX_ROWS} rows; split the file")
+            raise ImportRefused(f"more than {MAX_ROWS} rows; split the file", "too_many_rows", limit=MAX_ROWS)
     book.close()
     return rows
 
@@ -226,47 +235,51 @@ def _read_row(plan: ImportPlan, mapping: dict[str, int], line: int, cells: list[
         number = str(int(cell("number")))
     first = header_key(str(cells[0] or ""))
     if first.startswith(("total", "totaal", "sous total", "subtotal", "sub total")) or header_key(number) in ("total", "totaal"):
-        plan.skipped.append((line, "total line"))
+        plan.skipped.append((line, Coded("total_line", "total line")))
         return
     status = header_key(str(cell("status") or ""))
     if status in PAID_WORDS:
-        plan.skipped.append((line, f"{number or 'row'}: marked paid"))
+        plan.skipped.append((line, Coded("marked_paid", f"{number or 'row'}: marked paid", number=number)))
         return
     if status in CANCELLED_WORDS:
-        plan.skipped.append((line, f"{number or 'row'}: marked cancelled"))
+        plan.skipped.append((line, Coded("marked_cancelled", f"{number or 'row'}: marked cancelled", number=number)))
         return
     problems: list[str] = []
     if not number:
-        problems.append("no invoice number")
+        problems.append(Coded("no_number", "no invoice number"))
     elif number.upper() in seen:
-        problems.append(f"invoice {number} is also on line {seen[number.upper()]}")
+        problems.append(Coded("number_twice", f"invoice {number} is also on line {seen[number.upper()]}", number=number,
+                              other_line=seen[number.upper()]))
     amount = _money(cell("amount"), "amount", problems)
-    due_amount = _money(cell("amount_due"), "amount due", problems) if "amount_due" in mapping and cell("amount_due") not in (None, "") else amount
-    due = _date(cell("due_date"), "due date", problems, required=True)
-    issued = _date(cell("issue_date"), "issue date", problems, required=False)
+    due_amount = _money(cell("amount_due"), "amount_due", problems) if "amount_due" in mapping and cell("amount_due") not in (None, "") else amount
+    due = _date(cell("due_date"), "due_date", problems, required=True)
+    issued = _date(cell("issue_date"), "issue_date", problems, required=False)
     email_addr = str(cell("client_email") or "").strip().lower()
     if email_addr.startswith("mailto:"):
         email_addr = email_addr[7:]
     if not email_addr:
-        problems.append("no client email (reminders go by email)")
+        problems.append(Coded("no_client_email", "no client email (reminders go by email)"))
     elif not is_email(email_addr):
-        problems.append(f"client email {email_addr!r} is not an address")
+        problems.append(Coded("not_an_email", f"client email {email_addr!r} is not an address", value=email_addr))
     name = str(cell("client_name") or "").strip() or None
     cur = str(cell("currency") or "").strip().upper() or currency
     cur = {"€": "EUR", "EURO": "EUR", "EUROS": "EUR", "$": "USD", "£": "GBP"}.get(cur, cur)
     if not re.fullmatch(r"[A-Z]{3}", cur):
-        problems.append(f"currency {cur!r} is not a code like EUR")
+        problems.append(Coded("bad_currency", f"currency {cur!r} is not a code like EUR", value=cur))
     lang = LANGUAGES.get(header_key(str(cell("language") or "")), language)
     if amount is not None and amount < 0:
-        plan.skipped.append((line, f"{number}: a credit note ({amount}), not a receivable"))
+        plan.skipped.append((line, Coded("credit_note_row", f"{number}: a credit note ({amount}), not a receivable", number=number,
+                                         amount=amount)))
         return
     if due_amount is not None and due_amount == 0 and not problems:
-        plan.skipped.append((line, f"{number}: nothing left to pay"))
+        plan.skipped.append((line, Coded("nothing_left", f"{number}: nothing left to pay", number=number)))
         return
     if amount is not None and due_amount is not None and due_amount > amount:
-        problems.append(f"amount due {due_amount} is more than the invoice total {amount}")
+        problems.append(Coded("due_above_total", f"amount due {due_amount} is more than the invoice total {amount}",
+                              amount_due=due_amount, total=amount))
     if issued and due and due < issued:
-        problems.append(f"due date {due.isoformat()} is before the issue date {issued.isoformat()}")
+        problems.append(Coded("due_before_issue", f"due date {due.isoformat()} is before the issue date {issued.isoformat()}",
+                              due=due, issued=issued))
     if problems:
         plan.bad.append(BadRow(line, problems))
         return
@@ -277,18 +290,19 @@ def _read_row(plan: ImportPlan, mapping: dict[str, int], line: int, cells: list[
     plan.rows.append(Row(line, r, phone))
 
 
-def _money(value: Any, what: str, problems: list[str]) -> Decimal | None:
+def _money(value: Any, name: str, problems: list[str]) -> Decimal | None:
+    what = name.replace("_", " ")
     if value is None or (isinstance(value, str) and not value.strip()):
-        problems.append(f"no {what}")
+        problems.append(Coded("no_value", f"no {what}", field=name))
         return None
     if isinstance(value, bool):
-        problems.append(f"{what} is not a number")
+        problems.append(Coded("not_an_amount", f"{what} is not a number", field=name, value=str(value)))
         return None
     if isinstance(value, (int, float, Decimal)):
         d = Decimal(str(value))
         cents = d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         if abs(d - cents) > Decimal("0.000001"):
-            problems.append(f"{what} {value} has more than two decimals")
+            problems.append(Coded("too_many_decimals", f"{what} {value} has more than two decimals", field=name, value=str(value)))
             return None
         return cents
     text = str(value).strip()
@@ -296,15 +310,16 @@ def _money(value: Any, what: str, problems: list[str]) -> Decimal | None:
     core = re.sub(r"[€$£]|\b(?:EUR|USD|GBP|CHF|euros?)\b|[()\-+]", "", text, flags=re.I).strip()
     number = parse_number(core)
     if number is None:
-        problems.append(f"{what} {text!r} is not an amount")
+        problems.append(Coded("not_an_amount", f"{what} {text!r} is not an amount", field=name, value=text))
         return None
     return -number if negative else number
 
 
-def _date(value: Any, what: str, problems: list[str], *, required: bool) -> date | None:
+def _date(value: Any, name: str, problems: list[str], *, required: bool) -> date | None:
+    what = name.replace("_", " ")
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            problems.append(f"no {what}")
+            problems.append(Coded("no_value", f"no {what}", field=name))
         return None
     if isinstance(value, datetime):
         return value.date()
@@ -312,7 +327,8 @@ def _date(value: Any, what: str, problems: list[str], *, required: bool) -> date
         return value
     parsed = parse_date(str(value).strip(), dayfirst=True)
     if parsed is None:
-        problems.append(f"{what} {str(value).strip()!r} is not a date (write 15/12/2026 or 2026-12-15)")
+        problems.append(Coded("not_a_date", f"{what} {str(value).strip()!r} is not a date (write 15/12/2026 or 2026-12-15)",
+                              field=name, value=str(value).strip()))
     return parsed
 
 
@@ -333,13 +349,14 @@ def register(ledger: Ledger, plan: ImportPlan, now: datetime, *, skip_existing: 
     """
     if plan.bad:
         lines = ", ".join(str(b.line) for b in plan.bad)
-        raise ImportRefused(f"{plan.source}: {len(plan.bad)} bad row(s) (line {lines}); fix them and import again: nothing was registered")
+        raise ImportRefused(f"{plan.source}: {len(plan.bad)} bad row(s) (line {lines}); fix them and import again: nothing was registered",
+                            "bad_rows", lines=[b.line for b in plan.bad])
     ledger.store.require_transaction()
     plan.duplicates = find_duplicates(plan, ledger)
     if plan.duplicates and not skip_existing:
         shown = ", ".join(f"{n} (line {line})" for line, n in plan.duplicates[:10])
         raise ImportRefused(f"{plan.source}: already registered: {shown}; remove those rows, or import with --skip-existing: "
-                           "nothing was registered")
+                            "nothing was registered", "already_registered", rows=plan.duplicates[:10])
     taken = {line for line, _ in plan.duplicates}
     done = []
     for i, row in enumerate(plan.rows):

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
+from .coded import Coded
+
 UNDER_PLAN = "plan"  # status of a file whose balance was split into instalments
 
 
@@ -45,6 +47,19 @@ def due_dates(first: date, count: int, period: str) -> list[date]:
 def first_due(today: date, period: str) -> date:
     """Without a start date, the first instalment falls one period from today."""
     return today + timedelta(weeks=1) if period == "weekly" else add_months(today, 1)
+
+
+def refusal(number: str, *, is_instalment: bool, balance: Decimal | None) -> Coded | None:
+    """Why `number` cannot be split into a plan (a code the owner's note words), or None when it can.
+
+    >>> refusal("F-12 (1/3)", is_instalment=True, balance=Decimal("10")).code
+    'plan_of_instalment'
+    """
+    if is_instalment:
+        return Coded("plan_of_instalment", f"{number} is already an instalment", number=number)
+    if not balance or balance <= 0:
+        return Coded("plan_nothing_left", f"{number} has nothing left to pay", number=number)
+    return None
 
 
 def split(number: str, balance: Decimal, count: int, period: str, first: date) -> list[Instalment]:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from mailbot.commands import parse_amount, parse_commands, parse_line
+from mailbot.commands import WRITABLE, parse_amount, parse_commands, parse_line, write_command
 from mailbot.plans import add_months, first_due, split
 
 D = Decimal
@@ -80,6 +80,47 @@ CASES = [
     ("help", "help", None, None, None, {}),
     ("aide", "help", None, None, None, {}),
     ("?", "help", None, None, None, {}),
+    # German, every command
+    ("erledigt", "done", None, None, None, {}),
+    ("Bezahlt, danke", "done", None, None, None, {}),
+    ("bezahlt F-12", "done", "F-12", None, None, {}),
+    ("beglichen am 3.12.", "done", None, None, None, {}),
+    ("bezahlt 500", "partial", None, D("500"), None, {}),
+    ("erhalten F-12 1.200,50 €", "partial", "F-12", D("1200.50"), None, {}),
+    ("Teilzahlung 250", "partial", None, D("250"), None, {}),
+    ("pausieren bis 2027-01-10", "pause", None, None, date(2027, 1, 10), {}),
+    ("Pause bis 10.01.2027", "pause", None, None, date(2027, 1, 10), {}),
+    ("pausieren F-14 bis zum 10.01.2027", "pause", "F-14", None, date(2027, 1, 10), {}),
+    ("fortsetzen", "resume", None, None, None, {}),
+    ("fortsetzen F-12", "resume", "F-12", None, None, {}),
+    ("Streit erledigt", "dispute_resolved", None, None, None, {}),
+    ("Einwand erledigt", "dispute_resolved", None, None, None, {}),
+    ("Beanstandung F-12 geklärt", "dispute_resolved", "F-12", None, None, {}),
+    ("Zusage 2026-12-20", "promise", None, None, date(2026, 12, 20), {}),
+    ("Versprechen F-9 am 20.12.2026", "promise", "F-9", None, date(2026, 12, 20), {}),
+    ("Zusage für den 20.12.2026", "promise", None, None, date(2026, 12, 20), {}),
+    ("Ratenplan 3x monatlich", "plan", None, None, None, {"count": 3, "period": "monthly"}),
+    ("Ratenplan F-12 4 mal wöchentlich ab 2027-01-05", "plan", "F-12", None, date(2027, 1, 5), {"count": 4, "period": "weekly"}),
+    ("Ratenzahlung 6x pro Monat", "plan", None, None, None, {"count": 6, "period": "monthly"}),
+    ("Notiz: angerufen, zahlt Freitag", "note", None, None, None, {"text": "angerufen, zahlt Freitag"}),
+    ("Vermerk F-12: Mahnung per Telefon", "note", "F-12", None, None, {"text": "Mahnung per Telefon"}),
+    ("Kunden-E-Mail x@y.de", "client_email", None, None, None, {"text": "x@y.de"}),
+    ("E-Mail des Kunden F-12 neu@kunde.de", "client_email", "F-12", None, None, {"text": "neu@kunde.de"}),
+    ("stornieren", "cancel", None, None, None, {}),
+    ("stornieren F-12", "cancel", "F-12", None, None, {}),
+    ("Status", "status", None, None, None, {}),
+    ("Übersicht", "status", None, None, None, {}),
+    ("rückgängig", "undo", None, None, None, {}),
+    ("Rückgängig machen", "undo", None, None, None, {}),
+    ("Hilfe", "help", None, None, None, {}),
+    ("Befehle", "help", None, None, None, {}),
+    ("Verlauf F-12", "history", "F-12", None, None, {}),
+    ("exportieren", "export", None, None, None, {}),
+    ("Zusammenfassung", "digest", None, None, None, {}),
+    ("Kategorie treu", "segment", None, None, None, {"text": "loyal"}),
+    ("Kundentyp regelmäßig", "segment", None, None, None, {"text": "regular"}),
+    ("Verbraucher", "kind", None, None, None, {"text": "b2c"}),
+    ("Sprache de", "language", None, None, None, {"text": "de"}),
 ]
 
 NOT_COMMANDS = [
@@ -97,6 +138,13 @@ NOT_COMMANDS = [
     "Bonjour,",
     "Thanks, due 2026-12-15 please",
     "",
+    "noch nicht bezahlt",  # German negations and questions
+    "bezahlt? noch nicht",
+    "erledigt? nein",
+    "Streit erledigt?",
+    "Ratenplan 1x monatlich",
+    "Weiter so, danke",  # "weiter" alone resumes; a sentence does not
+    "Zusage bis bald",
 ]
 
 
@@ -140,3 +188,30 @@ def test_plan_split_is_exact_to_the_cent_and_dated_per_period():
         split("F-1", D("10"), 1, "monthly", date(2027, 1, 1))
     with pytest.raises(ValueError, match="nothing to split"):
         split("F-1", D("0"), 3, "monthly", date(2027, 1, 1))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "nl", "de"])
+@pytest.mark.parametrize("number", [None, "F2026-014", "F-12 (2/3)"])
+def test_every_written_command_parses_back_to_itself(lang: str, number: str | None) -> None:
+    """What mailbot offers an owner to reply with (write_command) is read back as that same command."""
+    data = {"partial": {"amount": D("1440.50")}, "pause": {"when": date(2027, 1, 10)}, "promise": {"when": date(2026, 12, 20)},
+            "plan": {"count": 3, "period": "weekly"}, "note": {"text": "rappelé"}}
+    for verb in WRITABLE:
+        line = write_command(lang, verb, number=number, **data.get(verb, {}))
+        cmd = parse_line(line)
+        assert cmd is not None, (lang, line)
+        assert (cmd.verb, cmd.number) == (verb, number), (lang, line, cmd)
+        assert cmd.amount == data.get(verb, {}).get("amount") and cmd.date == data.get(verb, {}).get("when"), (lang, line, cmd)
+        if verb == "plan":
+            assert (cmd.count, cmd.period) == (3, "weekly"), (lang, line, cmd)
+        if verb == "note":
+            assert cmd.text == "rappelé", (lang, line, cmd)
+
+
+def test_written_commands_use_the_owners_words() -> None:
+    assert write_command("de", "pause", when=date(2027, 1, 10)) == "pausieren bis 2027-01-10"
+    assert write_command("nl", "done", number="F-1") == "betaald F-1"
+    assert write_command("fr", "plan", count=3) == "échéancier 3x mensuel"
+    assert write_command("xx", "resume") == "resume"  # a language the parser does not read: English
+    with pytest.raises(ValueError, match="no written form for the verb 'status'"):
+        write_command("en", "status")

@@ -83,13 +83,12 @@ class Desk:
         files = [self.ledger.get(i) for i in ids]
         return [f for f in files if f is not None]
 
-    # Command words the parser (commands.py) reads, in the owner's language: German owners get
-    # the English verbs because the parser knows only "bezahlt" in German.
+    # Command words the parser (commands.py) reads, in the owner's language.
     COMMANDS_HINT = {
         "en": "done, paid 500, pause until 2027-01-10, note: ..., status, help",
         "fr": "payé, payé 500, suspendre jusqu'au 2027-01-10, note : ..., statut, aide",
         "nl": "betaald, betaald 500, pauzeer tot 2027-01-10, notitie: ..., overzicht, hulp",
-        "de": "bezahlt, bezahlt 500, pause until 2027-01-10, note: ..., status, help",
+        "de": "bezahlt, bezahlt 500, pausieren bis 2027-01-10, Notiz: ..., Status, Hilfe",
     }
 
     def base_context(self, lang: str) -> dict[str, Any]:

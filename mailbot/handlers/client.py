@@ -11,10 +11,13 @@ Every reply is forwarded to the owner with the reading and the commands that fit
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from email.message import EmailMessage
+from typing import Any
 
 from ..auth import from_address
+from ..commands import write_command
 from ..models import Receivable
 from ..replies import read_message
 from ..replies.reading import ReplyReading
@@ -37,20 +40,25 @@ def files_of(desk: Desk, msg: EmailMessage) -> list[Receivable]:
     return files
 
 
-def fitting(intent: str, reading: ReplyReading, files: list[Receivable], today_plus_week: str) -> list[str]:
-    """Commands the owner may want to reply with, written for these files."""
-    one = len(files) == 1
-    n = "" if one else f" {files[0].number}"
-    date = reading.date.isoformat() if reading.date else today_plus_week
-    amount = f"{reading.amount.normalize():f}" if reading.amount else "500"
+def fitting(intent: str, reading: ReplyReading, files: list[Receivable], week_later: date, lang: str) -> list[str]:
+    """Commands the owner may want to reply with, for these files, in the owner's command words: a
+    promise for 2026-12-20 on one file, to a Dutch owner, gives ['belofte 2026-12-20', 'hervat', 'betaald']."""
+    number = None if len(files) == 1 else files[0].number
+    promised = reading.date or week_later
+    amount = reading.amount.normalize() if reading.amount else Decimal(500)
+
+    def line(verb: str, **data: Any) -> str:
+        return write_command(lang, verb, number=number, **data)
+
     table = {
-        "promise": [f"promise{n} {date}", f"resume{n}", f"done{n}"],
-        "paid_claim": [f"done{n}", f"paid{n} {amount}", f"resume{n}"],
-        "dispute": [f"dispute{n} resolved", f"cancel{n}", "note: ..."],
-        "copy_request": [f"resume{n}", "note: ..."],
-        "plan_request": [f"plan{n} 3x monthly", f"pause{n} until {today_plus_week}", f"resume{n}"],
+        "promise": [line("promise", when=promised), line("resume"), line("done")],
+        "paid_claim": [line("done"), line("partial", amount=amount), line("resume")],
+        "dispute": [line("dispute_resolved"), line("cancel"), write_command(lang, "note")],
+        "copy_request": [line("resume"), write_command(lang, "note")],
+        "plan_request": [line("plan", count=3, period="monthly"), line("pause", when=week_later), line("resume")],
     }
-    return table.get(intent, [f"done{n}", f"promise{n} {date}", f"pause{n} until {today_plus_week}", "note: ..."])
+    return table.get(intent, [line("done"), line("promise", when=promised), line("pause", when=week_later),
+                              write_command(lang, "note")])
 
 
 def handle(desk: Desk, msg: EmailMessage) -> str:
@@ -100,7 +108,7 @@ def handle(desk: Desk, msg: EmailMessage) -> str:
         "client_reply",
         {"sender": from_address(msg) or "?", "files": [file_view(r, desk.rules) for r in files], "reading": words,
          "evidence": reading.evidence, "action": {"kind": acted, "until": until}, "new_text": reading.new_text.strip()[:4000],
-         "fitting": fitting(acted, reading, files, (desk.today + timedelta(days=7)).isoformat())},
+         "fitting": fitting(acted, reading, files, desk.today + timedelta(days=7), desk.rules.business.language)},
         files=files,
         attachments=[attach_original(msg)] if len(bytes(msg)) < 2_000_000 else None,
     )

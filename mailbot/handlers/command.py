@@ -21,7 +21,7 @@ from typing import Any
 from ..commands import REPORTS, Command, parse_line
 from ..intake import parse_corrections
 from ..models import CANCELLED, CLOSED, DRAFT, OPEN, Receivable
-from ..plans import UNDER_PLAN, first_due, split
+from ..plans import UNDER_PLAN, first_due, refusal, split
 from ..replies import new_text
 from ..router import references_of
 from .base import PROCESSED, Desk, file_view
@@ -278,10 +278,8 @@ def _apply_summary(cmd: Command) -> dict[str, Any]:
 def _plan(desk: Desk, cmd: Command, r: Receivable, undo: "_Undo") -> dict[str, Any]:
     assert cmd.count and cmd.period
     balance = r.amount_due if r.amount_due is not None else r.amount
-    if r.plan_of is not None:
-        return {"kind": "refused_plan", "text": f"{r.number} is already an instalment"}
-    if not balance or balance <= 0:
-        return {"kind": "refused_plan", "text": f"{r.number} has nothing left to pay"}
+    if (why := refusal(r.number, is_instalment=r.plan_of is not None, balance=balance)) is not None:
+        return {"kind": "refused_plan", "text": why}  # a code: the owner's template words it
     first = cmd.date or first_due(desk.today, cmd.period)
     parts = split(r.number, balance, cmd.count, cmd.period, first)
     for part in parts:

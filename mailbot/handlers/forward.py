@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
+from ..coded import Coded
 from ..errors import ExtractionError, InputRejected
 from ..intake import InvoiceFields, extract_message
 from ..models import DRAFT, OPEN, Receivable
@@ -138,7 +139,8 @@ def ask_owner(desk: Desk, r: Receivable, fields: InvoiceFields, subject: str) ->
         value = getattr(fields, name)
         if value is not None:
             conf = fields.confidence.get(name, 0)
-            found.append((label, f"{value}" + (" (unsure)" if conf < 0.8 else "")))
+            # The "unsure" mark as a code: each language's template words it (macro `say`).
+            found.append((label, Coded("unsure", f"{value} (unsure)", value=value) if conf < 0.8 else f"{value}"))
     desk.note_owner(
         "ask",
         {"r": file_view(r, desk.rules), "subject": subject, "found": found, "missing": [m.replace("_", " ") for m in r.missing],

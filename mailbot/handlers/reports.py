@@ -70,7 +70,7 @@ def handle_import(desk: Desk, msg: EmailMessage, name: str, data: bytes) -> str:
         # A savepoint-free all-or-nothing: `register` validates every row before adding any.
         registered = [r.number for r in importer.register(desk.ledger, plan, desk.now, skip_existing=True)]
     except importer.ImportRefused as exc:
-        refused = str(exc)
+        refused = exc.reason  # a code and its data: the owner's template words it
     desk.note_owner("import", {"plan": plan, "registered": registered, "refused": refused},
                     in_reply_to=str(msg.get("Message-ID", "")) or None)
     return PROCESSED

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mailbot.coded import Coded
 from mailbot.errors import ExtractionError
 from mailbot.intake.fields import InvoiceFields
 from mailbot.intake.isolate import IsolatedRunner
@@ -60,12 +61,13 @@ def read_document(doc: Document, limits: Limits, runner: IsolatedRunner | None =
     if kind != "pdf":
         raise ExtractionError(f"{doc.name} is neither a PDF nor an XML invoice (its content says otherwise)")
     content = load_pdf(doc.data, doc.name, max_pages=limits.max_pdf_pages, timeout=limits.parse_timeout_s, runner=runner)
-    warnings = [f"{doc.name}: {p}" for p in content.problems]
+    warnings = [Coded(getattr(p, "code", "pdf_problem"), f"{doc.name}: {p}", document=doc.name) for p in content.problems]
     for xml_name, xml in content.embedded_xml:
         try:
             fields = extract_structured(xml, f"{doc.name} » {xml_name}")
         except ExtractionError as exc:
-            warnings.append(f"{exc}; the visible text of the PDF was read instead")
+            warnings.append(Coded("embedded_xml_unreadable", f"{exc}; the visible text of the PDF was read instead",
+                                  document=doc.name, xml=xml_name))
             continue
         fields.warnings[:0] = warnings
         _cross_check(fields, content.text, doc.name)
@@ -74,7 +76,8 @@ def read_document(doc: Document, limits: Limits, runner: IsolatedRunner | None =
     fields = extract_text_fields(content.text)
     fields.warnings[:0] = warnings
     if not content.text.strip():
-        fields.warnings.append(f"{doc.name} has no text layer (a scan?); mailbot cannot read it")
+        fields.warnings.append(Coded("no_text_layer", f"{doc.name} has no text layer (a scan?); mailbot cannot read it",
+                                     document=doc.name))
     _attach(fields, doc, "application/pdf")
     return Reading(fields, RANK["pdf-text"])
 
@@ -99,6 +102,6 @@ def _cross_check(fields: InvoiceFields, text: str, name: str) -> None:
         return
     shown = {abs(a.value) for line in text.splitlines() for a in find_amounts(line)}
     if shown and abs(fields.amount_due) not in shown:
-        fields.warnings.append(
-            f"{name}: the embedded XML says {fields.amount_due} is due but the visible PDF does not show that amount"
-        )
+        fields.warnings.append(Coded(
+            "xml_amount_not_shown", f"{name}: the embedded XML says {fields.amount_due} is due but the visible PDF does not show that amount",
+            document=name, amount=fields.amount_due, currency=fields.currency or "EUR"))

@@ -61,7 +61,7 @@ class InvoiceFields:
     source: str = ""  # "cii", "ubl", "pdf-text", "body", ...
     confidence: dict[str, float] = field(default_factory=dict)
     evidence: dict[str, str] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # each a `Coded`: owner notes word its code
     # The original invoice document, kept so reminders can attach the invoice copy.
     attachment_name: str | None = None
     attachment_type: str | None = None  # MIME type, e.g. "application/pdf"

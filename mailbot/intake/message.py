@@ -11,6 +11,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 from email.utils import getaddresses
 
+from mailbot.coded import Coded
 from mailbot.errors import ExtractionError
 from mailbot.intake.documents import Document, Reading, read_document, sniff
 from mailbot.intake.fields import CONFIDENT, REQUIRED, InvoiceFields
@@ -75,7 +76,7 @@ def extract_message(
         try:
             readings.append(read_document(doc, limits, runner))
         except ExtractionError as exc:
-            warnings.append(str(exc))
+            warnings.append(Coded("document_unreadable", str(exc), document=name))
 
     fields = _pick(readings, warnings)
     if fields.source in ("cii", "ubl") and fields.attachment_type and "xml" in fields.attachment_type:
@@ -90,10 +91,12 @@ def extract_message(
     owner_typed_email = fields.evidence.get("buyer_email", "").startswith("typed by the owner")
     if address and not owner_typed_email:
         if fields.buyer_email and fields.buyer_email.lower() != address.lower():
-            warnings.append(
+            used = conf >= CONFIDENT
+            warnings.append(Coded(
+                "client_address_differs",
                 f"the invoice names {fields.buyer_email} but the forwarded email went to {address}; using {address}"
-                if conf >= CONFIDENT else f"the invoice names {fields.buyer_email}; the forwarded email went to {address}"
-            )
+                if used else f"the invoice names {fields.buyer_email}; the forwarded email went to {address}",
+                named=fields.buyer_email, forwarded_to=address, used=used))
         if conf >= CONFIDENT or fields.buyer_email is None:
             fields.buyer_email = None
             fields.set("buyer_email", address, conf, evidence)
@@ -112,10 +115,9 @@ def extract_message(
         fields.set("language", lang, 0.5 if share > 0.5 else 0.3, "words of the email")
 
     if not fields.source:
-        warnings.append(
-            "no invoice found: no PDF or XML invoice attached and no fields written in the body "
-            "(e.g. 'invoice: F-1 / amount: 1440.00 EUR / due: 2026-12-15')"
-        )
+        warnings.append(Coded(
+            "no_invoice", "no invoice found: no PDF or XML invoice attached and no fields written in the body "
+            "(e.g. 'invoice: F-1 / amount: 1440.00 EUR / due: 2026-12-15')"))
     fields.warnings = warnings + fields.warnings
     return fields
 
@@ -132,10 +134,10 @@ def _pick(readings: list[Reading], warnings: list[str]) -> InvoiceFields:
     others = [r for r in readings if r is not best and r.rank >= 1 and r.fields.invoice_number]
     distinct = {r.fields.invoice_number for r in others} - {best.fields.invoice_number}
     if distinct:
-        warnings.append(
-            f"several invoices attached ({', '.join(sorted(distinct))} besides {best.fields.invoice_number}); "
-            f"read {best.fields.attachment_name} — forward one invoice per email"
-        )
+        warnings.append(Coded(
+            "several_invoices", f"several invoices attached ({', '.join(sorted(distinct))} besides {best.fields.invoice_number}); "
+            f"read {best.fields.attachment_name} — forward one invoice per email",
+            others=sorted(distinct), number=best.fields.invoice_number, document=best.fields.attachment_name))
     return best.fields
 
 
@@ -165,7 +167,8 @@ def _merge_owner_typed(fields: InvoiceFields, owner_text: str, warnings: list[st
             setattr(fields, name, None)
             fields.set(name, value, 1.0 if name in _ALWAYS_OWNER else OWNER_TYPED, evidence)
         elif current != value:
-            warnings.append(f"you wrote {name} = {value} but the invoice says {current}; the invoice was kept")
+            warnings.append(Coded("owner_value_not_kept", f"you wrote {name} = {value} but the invoice says {current}; the invoice was kept",
+                                  field=name, value=value, kept=current))
     if typed and not fields.source:
         fields.source = "body"
 

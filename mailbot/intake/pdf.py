@@ -10,6 +10,7 @@ import io
 import logging
 from dataclasses import dataclass, field
 
+from mailbot.coded import Coded
 from mailbot.errors import ExtractionError, InputRejected
 from mailbot.intake.isolate import IsolatedRunner, WorkerCrashed, default_runner
 
@@ -51,7 +52,7 @@ def read_pdf(job: tuple[bytes, int, bool]) -> PdfContent:
         if not opened:
             out.encrypted = True
             return out
-        out.problems.append("the PDF is encrypted with an empty password; read anyway")
+        out.problems.append(Coded("pdf_empty_password", "the PDF is encrypted with an empty password; read anyway"))
     out.pages = len(reader.pages)
     if out.pages > max_pages:
         return out
@@ -60,7 +61,7 @@ def read_pdf(job: tuple[bytes, int, bool]) -> PdfContent:
         name, xml = facturx.get_xml_from_pdf(data, check_xsd=False)
     except Exception as exc:  # noqa: BLE001 - a broken attachment tree must not hide the text
         name, xml = None, None
-        out.problems.append(f"embedded files could not be listed ({exc})")
+        out.problems.append(Coded("pdf_attachments_unlisted", f"embedded files could not be listed ({exc})"))
     if name and xml:
         out.embedded_xml.append((str(name), bytes(xml)))
     else:
@@ -71,7 +72,7 @@ def read_pdf(job: tuple[bytes, int, bool]) -> PdfContent:
                 if att.name.lower().endswith(".xml") and att.content:
                     out.embedded_xml.append((att.name, bytes(att.content)))
         except Exception as exc:  # noqa: BLE001
-            out.problems.append(f"embedded files could not be listed ({exc})")
+            out.problems.append(Coded("pdf_attachments_unlisted", f"embedded files could not be listed ({exc})"))
         out.embedded_xml.sort(key=lambda item: item[0].lower() not in KNOWN_XML_NAMES)
 
     if want_text:
@@ -80,7 +81,7 @@ def read_pdf(job: tuple[bytes, int, bool]) -> PdfContent:
             try:
                 texts.append(page.extract_text() or "")
             except Exception as exc:  # noqa: BLE001 - keep the other pages
-                out.problems.append(f"a page could not be read as text ({exc})")
+                out.problems.append(Coded("pdf_page_unreadable", f"a page could not be read as text ({exc})"))
         out.text = "\n".join(texts)
     return out
 

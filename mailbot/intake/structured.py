@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
+from mailbot.coded import Coded
 from mailbot.errors import ExtractionError
 from mailbot.intake.fields import InvoiceFields
 from mailbot.intake.language import guess_text_language, language_for_country
@@ -294,7 +295,7 @@ def _put_email(f: InvoiceFields, value: str | None, node: etree._Element | None,
     if is_email(value):
         _put(f, "buyer_email", value, node)
     else:
-        f.warnings.append(f"{what} {value!r} is not an e-mail address; ignored")
+        f.warnings.append(Coded("not_an_email", f"{what} {value!r} is not an e-mail address; ignored", value=value))
 
 
 def _read_ubl(r: _Reader, root: etree._Element, f: InvoiceFields) -> None:

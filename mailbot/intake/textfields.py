@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from mailbot.coded import Coded
 from mailbot.intake.fields import CONFIDENT, InvoiceFields
 from mailbot.intake.language import guess_text_language
 from mailbot.intake.values import (
@@ -403,7 +404,7 @@ class TextExtractor:
             if best is not None:
                 f.set(name, best.value, best.conf, best.evidence)
                 if best.conf == 0.6 and "other values seen" in best.evidence:
-                    f.warnings.append(f"{name}: the text gives several values; {best.evidence}")
+                    f.warnings.append(several_values(name, best.evidence))
         self._amounts(f)
         self._currency(f)
         if self.language:
@@ -420,7 +421,7 @@ class TextExtractor:
                     cand.value = abs(cand.value)
         for name, cand in (("total_amount", total), ("amount_due", due)):
             if cand is not None and "other values seen" in cand.evidence:
-                f.warnings.append(f"{name}: the text gives several values; {cand.evidence}")
+                f.warnings.append(several_values(name, cand.evidence))
         if total is not None:
             f.set("total_amount", total.value, total.conf, total.evidence)
         if due is not None:
@@ -430,10 +431,12 @@ class TextExtractor:
             conf = min(total.conf, 0.85) if not self.prepaid else 0.5
             f.set("amount_due", total.value, conf, total.evidence + " (total; no separate amount due)")
             if self.prepaid:
-                f.warnings.append("a prepayment is printed but no amount due: the total may not be what is owed")
+                f.warnings.append(Coded("prepaid_no_amount_due",
+                                        "a prepayment is printed but no amount due: the total may not be what is owed"))
         if f.amount_due is not None and f.total_amount is not None and abs(f.amount_due) > abs(f.total_amount):
             f.confidence["amount_due"] = min(f.confidence["amount_due"], 0.6)
-            f.warnings.append(f"amount due {f.amount_due} is larger than the total {f.total_amount}; please check")
+            f.warnings.append(Coded("amount_due_above_total", f"amount due {f.amount_due} is larger than the total {f.total_amount}; please check",
+                                    amount_due=f.amount_due, total=f.total_amount))
 
     def _total(self) -> _Cand | None:
         cands = self.cands.get("total_amount", [])
@@ -493,3 +496,8 @@ def extract_text_fields(text: str, *, source: str = "pdf-text", cap: float = 1.0
     extract_text_fields('Facture n° F-12\\nNet à payer : 1 200,00 €').amount_due -> Decimal('1200.00')
     """
     return TextExtractor(text, source=source, cap=cap).run()
+
+
+def several_values(name: str, evidence: str) -> Coded:
+    """The warning for a field the text states more than once with different values (owner notes word `field`)."""
+    return Coded("several_values", f"{name}: the text gives several values; {evidence}", field=name)
