@@ -401,6 +401,7 @@ def _pick_date(text: str, hit: _Hit, today: date, *, past: bool, language: str |
 
 
 _ABSENCE = folded(r"\b(?:off|away|absent\w*|congé|vacances?|verlof|afwezig|holidays?|out\s+of\s+(?:the\s+)?office|fermée?s?|closed|gesloten|urlaub|abwesend)\b")
+_RETURN = folded(r"\b(?:back|de\s+retour|terug|rentre\w*|revien\w*|returns?|returning|zurück)\b")
 _RANGE_WORD = folded(r"\b(?:from|du|van|vom|between|entre|tussen)\b")
 _CONTRAST = folded(r"[,;]?\s*\b(?:mais|but|maar|wel|aber|sondern)\b")
 
@@ -509,8 +510,12 @@ def combine(reading: ReplyReading, hits: list[_Hit], probabilities: dict[str, fl
         # A promise the rules did not see is still no promise when hedged or conditional.
         if best == "promise" and (_HEDGE.search(fold(text)) or _conditional(fold(hit.sentence))):
             return reading
-        # Nor is a thank-you that names neither a payment nor a day ("merci, bien reçu").
-        if best == "promise" and not (_PAY_WORD.search(fold(text)) or any(f.value > today for f in find_dates(text, today))):
+        # Nor is a thank-you that names neither a payment nor a day ("merci, bien reçu"), nor
+        # somebody's return ("our accountant will be back on Monday"): the day is theirs.
+        folded_text = fold(text)
+        if best == "promise" and not _PAY_WORD.search(folded_text) and (
+            _RETURN.search(folded_text) or _ABSENCE.search(folded_text) or not any(f.value > today for f in find_dates(text, today))
+        ):
             return reading
     chosen = ReplyReading(kind="client_reply", intent=best, new_text=text, evidence=hit.sentence,
                           confidence=round(p * MODEL_DISCOUNT, 3), extra=dict(reading.extra))
