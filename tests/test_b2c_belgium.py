@@ -436,6 +436,40 @@ def test_without_the_enterprise_number_the_first_reminder_waits_and_the_owner_is
     assert len(h.sink.to(OWNER)) == registered + 1
 
 
+@pytest.mark.integration
+def test_the_owner_answers_the_hold_note_b2b_and_the_reminder_goes_as_to_a_business(be_harness) -> None:
+    from tests.support.harness import CLIENT, OWNER, forward, reply_to
+
+    h = be_harness(enterprise=False)
+    h.rules = parse_rules(E2E_RULES.format(enterprise="").replace("clients:\n  billing@acme.test: {b2c: true}\n", ""))
+    h.restart()
+    h.deliver(forward("Fwd: Facture F2026-480", E2E_BODY))
+    h.step()
+    h.deliver(reply_to(h.sink.to(OWNER)[0].msg, "b2c", sender=OWNER))  # a consumer by the owner's command
+    h.step()
+    assert h.ledger.all()[0].b2c
+    h.days(21)  # 22 June: the first reminder is due and waits
+    hold = [m.msg for m in h.sink.to(OWNER) if "First reminder on hold" in str(m.msg["Subject"])]
+    assert len(hold) == 1 and h.sink.to(CLIENT) == []
+    h.deliver(reply_to(hold[0], "b2b", sender=OWNER))
+    h.step()
+    [r] = h.ledger.all()
+    [reminder] = [m.msg for m in h.sink.to(CLIENT)]
+    assert not r.b2c and "premier rappel est gratuit" not in _body(reminder)
+    assert r.last_stage == 0
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_hold_note_renders_in_the_owners_language(lang: str) -> None:
+    files = [{"number": "F2026-480", "amount_due": D("480.00"), "currency": "EUR", "due_date": date(2026, 6, 15)}]
+    out = TEMPLATES.render(f"{lang}/consumer_owner.j2", {"lang": lang, "business_name": "Atelier Dupré", "commands_hint": "",
+                                                          "files": files, "client": "Jan Peeters", "client_email": CONSUMER})
+    for part in (out.subject, out.text, out.html):
+        assert not re.search(r"\{\{|\}\}|\{%|%\}|None|Undefined", part), part
+    assert "F2026-480" in out.subject and "enterprise_number" in out.text and CONSUMER in out.text
+    assert money(D("480.00"), lang) in out.text and longdate(date(2026, 6, 15), lang) in out.text
+
+
 # --- what a mail client and a spam filter make of it ----------------------------------------------
 
 

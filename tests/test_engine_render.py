@@ -168,6 +168,29 @@ def test_charges_worked_examples(country: str, b2c: bool, extra: dict, expected:
     assert lines == expected
 
 
+@pytest.mark.parametrize("country", ["FR", "BE"])
+def test_a_consumer_declared_in_rules_yaml_is_charged_as_a_consumer(country: str) -> None:
+    # The file itself says business (b2c False); the owner's rules.yaml says consumer: the law for
+    # consumers applies. In France nothing without a formal notice; in Belgium nothing before the
+    # 14 days after the first reminder (sent 10 May).
+    rules = _with_consumer(country)
+    lines, total = charge_lines([invoice(1, "en", first_reminder_date=date(2026, 5, 10))], rules, TODAY, "en")
+    assert (lines, total) == ([], 0)
+    business, _ = charge_lines([invoice(1, "en", first_reminder_date=date(2026, 5, 10))], rules_for(country=country), TODAY, "en")
+    assert "F2026-001 – fixed recovery indemnity: €40.00" in business
+
+
+def _with_consumer(country: str):
+    return parse_rules(f"""
+business: {{name: "Atelier Dupré", country: {country}, iban: "BE71 0961 2345 6769"}}
+stages:
+  - {{name: friendly, after: 7}}
+  - {{name: formal, after: 15, charges: true}}
+clients:
+  compta@acme.test: {{b2c: true}}
+""")
+
+
 def test_no_qr_without_a_valid_iban_or_in_another_currency() -> None:
     rules = rules_for()
     stage = rules.stage_named("friendly")
