@@ -51,6 +51,7 @@ fuzz: install system-deps
 # Retrain the intent model on every labelled reply set (after adding or relabelling replies).
 model: install
 	$(PY) -m mailbot.replies.train tests/fixtures/replies/*.yaml --out mailbot/data/intent_model.json.gz
+	$(PY) -m mailbot.replies.train tests/fixtures/replies/*.yaml --target reason --out mailbot/data/reason_model.json.gz
 
 bench: install system-deps
 	$(PY) bench/bench_extract.py

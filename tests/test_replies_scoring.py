@@ -43,6 +43,7 @@ def rules_only(monkeypatch: pytest.MonkeyPatch) -> None:
     import mailbot.replies.intent as intent
 
     monkeypatch.setattr(intent, "load_model", lambda: None)
+    monkeypatch.setattr(intent, "load_reason_model", lambda: None)
 
 
 def _read(path: Path):

@@ -1,4 +1,5 @@
-"""The statistical intent model: probabilities of each intent for a client's new text.
+"""The statistical models: probabilities of each intent for a client's new text, and of each
+reason category for a dispute.
 
 A linear model over character n-grams (2-5, inside word boundaries) and word n-grams (1-2),
 TF-IDF weighted, trained offline by `mailbot.replies.train` on every labelled reply and shipped as
@@ -24,6 +25,7 @@ from pathlib import Path
 from mailbot.replies.fold import fold
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "intent_model.json.gz"
+REASON_MODEL_PATH = MODEL_PATH.with_name("reason_model.json.gz")
 CHAR_NGRAMS = (2, 5)
 WORD_NGRAMS = (1, 2)
 _WHITE = re.compile(r"\s\s+")
@@ -104,9 +106,14 @@ class IntentModel:
         return {c: e / total for c, e in zip(self.classes, exps)}
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
 def load_model(path: Path = MODEL_PATH) -> IntentModel | None:
-    """The shipped model, or None when the file is missing (the rules then decide alone)."""
+    """The shipped intent model, or None when the file is missing (the rules then decide alone)."""
     if not path.exists():
         return None
     return IntentModel(json.loads(gzip.decompress(path.read_bytes())))
+
+
+def load_reason_model() -> IntentModel | None:
+    """The shipped model of a dispute's reason category (same form, other labels), or None."""
+    return load_model(REASON_MODEL_PATH)

@@ -9,6 +9,10 @@ daemon needs neither scikit-learn nor a pickle: `mailbot.replies.model` recomput
 features and probabilities in pure Python.
 
     python -m mailbot.replies.train tests/fixtures/replies/*.yaml --out mailbot/data/intent_model.json.gz
+    python -m mailbot.replies.train tests/fixtures/replies/*.yaml --target reason --out mailbot/data/reason_model.json.gz
+
+The second model names a dispute's reason (wrong amount, not delivered, duplicate…): the rules'
+cue categories agreed with the labels for about half of the disputes by unseen authors.
 
 Needs the `train` extra (scikit-learn); the result is deterministic for the same inputs.
 """
@@ -30,12 +34,17 @@ REGULARISATION = 10.0
 MIN_DF_CHARS = 2
 
 
-def load_labelled(paths: Iterable[Path]) -> list[tuple[str, str]]:
-    """(text, intent) pairs from labelled YAML sets (a list of mappings with text and intent)."""
+def load_labelled(paths: Iterable[Path], target: str = "intent") -> list[tuple[str, str]]:
+    """(text, label) pairs from labelled YAML sets (a list of mappings with text, intent and, for
+    disputes, reason). `target` "intent" labels every reply; "reason" labels the disputes that
+    name their reason's category."""
     pairs: list[tuple[str, str]] = []
     for path in paths:
         for raw in yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []:
-            pairs.append((str(raw["text"]), str(raw["intent"])))
+            if target == "intent":
+                pairs.append((str(raw["text"]), str(raw["intent"])))
+            elif raw.get("intent") == "dispute" and raw.get("reason"):
+                pairs.append((str(raw["text"]), str(raw["reason"])))
     return pairs
 
 
@@ -76,10 +85,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mailbot.replies.train", description=__doc__.split("\n\n")[0])
     parser.add_argument("sets", nargs="+", type=Path, help="labelled YAML sets (tests/fixtures/replies/*.yaml)")
     parser.add_argument("--out", type=Path, required=True, help="where to write the model (.json.gz)")
+    parser.add_argument("--target", choices=("intent", "reason"), default="intent",
+                        help="intent: what the client means; reason: the category of a dispute")
     args = parser.parse_args(argv)
-    pairs = load_labelled(args.sets)
+    pairs = load_labelled(args.sets, args.target)
     data = export(fit(pairs))
-    data["trained_on"] = {"replies": len(pairs), "sets": sorted(p.name for p in args.sets)}
+    data["trained_on"] = {"replies": len(pairs), "sets": sorted(p.name for p in args.sets), "target": args.target}
     payload = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
     # mtime=0: the same inputs give the same bytes, so a retrain without change is no diff.
     args.out.write_bytes(gzip.compress(payload, mtime=0))
