@@ -119,3 +119,14 @@ def test_a_promise_the_model_invents_needs_a_payment_or_a_day() -> None:
 
 def test_somebodys_return_is_not_a_promise_the_model_may_invent() -> None:
     assert _combined("Hello, our accountant will be back on Monday.", {"promise": 0.6, "other": 0.4}).intent == "other"
+
+
+def test_only_the_head_of_a_huge_reply_is_read() -> None:
+    from mailbot.replies.intent import MAX_READ_CHARS, classify_intent
+
+    head = "Bonjour, la marchandise est arrivée cassée, nous ne paierons pas cette facture. "
+    text = head + "bla " * (MAX_READ_CHARS // 2)
+    reading = classify_intent(text, today=date(2024, 12, 4))
+    assert reading.intent == "dispute"
+    assert reading.extra["truncated"] == str(len(text))
+    assert len(reading.new_text) == MAX_READ_CHARS  # read.read_message puts the whole text back
