@@ -55,6 +55,7 @@ model: install
 
 bench: install system-deps
 	$(PY) bench/bench_extract.py
+	$(PY) bench/bench_classify.py
 	$(PY) bench/bench_tick.py
 	$(PY) bench/bench_store.py
 	$(PY) bench/bench_load.py
