@@ -266,3 +266,27 @@ def test_a_stranger_answering_an_owner_note_is_not_a_client_reply(harness: Harne
     r = the_file(h)
     assert (r.paused_until, r.promise_date) == (None, None)
     assert [str(m["Subject"]) for m in h.folder("mailbot/quarantine")] == ["Re: " + str(registered["Subject"])]
+
+
+MODEL_ONLY_DISPUTE = "The boiler still leaks after your visit, so this bill can wait."
+
+
+def test_a_dispute_only_the_model_understands_stops_reminders_too(harness: Harness):
+    h = harness
+    reminder = first_reminder(h)
+    relayed = client_says(h, reminder, MODEL_ONLY_DISPUTE)
+    r = the_file(h)
+    assert r.dispute and r.paused_until == date(2027, 3, 22)
+    assert "disputes the invoice" in text_of(relayed)
+    h.days(60)
+    assert len(to_client(h)) == 1
+
+
+def test_without_the_model_the_same_reply_goes_to_the_owner_unread(harness: Harness, monkeypatch: pytest.MonkeyPatch):
+    import mailbot.replies.intent as intent
+
+    monkeypatch.setattr(intent, "load_model", lambda: None)
+    h = harness
+    reminder = first_reminder(h)
+    client_says(h, reminder, MODEL_ONLY_DISPUTE)
+    assert the_file(h).dispute is None  # the rules alone cannot read it: the model is what acts
