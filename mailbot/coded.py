@@ -14,6 +14,7 @@ searched, compared, printed).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -37,3 +38,26 @@ class Coded(str):
 
 def _rebuild(code: str, text: str, data: dict[str, Any]) -> Coded:
     return Coded(code, text, **data)
+
+
+# mailbot's refusals name the setting whose limit was broken, and the limit: "x.pdf has 300 pages;
+# the limit is 200 (MAILBOT_MAX_PDF_PAGES)", "took longer than 30 s ...; raise MAILBOT_PARSE_TIMEOUT_S".
+_SETTING = re.compile(r"\b(MAILBOT_[A-Z_]+)\b")
+_LIMIT = re.compile(r"(?:the limit is|more than|longer than)\s+(\d+(?:\.\d+)?(?:e[-+]?\d+)?)")
+
+
+def limit_broken(text: str) -> Coded | None:
+    """A refusal sentence (from intake's limits or the guard) as the code "over_limit", with the setting
+    it names and its limit; None when it names no setting. A `Coded` is kept as it is.
+
+    >>> w = limit_broken("the message has 30 attachments; the limit is 20 (MAILBOT_MAX_ATTACHMENTS)")
+    >>> w.code, w.data
+    ('over_limit', {'setting': 'MAILBOT_MAX_ATTACHMENTS', 'limit': '20'})
+    """
+    if isinstance(text, Coded):
+        return text
+    setting = _SETTING.search(text)
+    if setting is None:
+        return None
+    limit = _LIMIT.search(text)
+    return Coded("over_limit", text, setting=setting[1], limit=limit[1] if limit else None)

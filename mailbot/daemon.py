@@ -32,6 +32,7 @@ from pathlib import Path
 from tinydb import Query
 
 from .clock import Clock
+from .coded import Coded, limit_broken
 from .compose import Templates
 from .config import Settings
 from .errors import ConfigError, MailboxError, SendError, StoreError
@@ -54,6 +55,26 @@ log = logging.getLogger("mailbot.daemon")
 TICK_SECONDS = 60
 MAX_BACKOFF_SECONDS = 300
 CHECKPOINT = "checkpoint"  # one document: the INBOX's UIDVALIDITY and the last UID committed
+
+
+# Why a message was quarantined, for the owner's note: an English sentence (the log, an English
+# owner) with a code and its data that each language's `m.say` words.
+
+def too_large_reason(size: int, limit: int) -> Coded:
+    mb, limit_mb = size // (1024 * 1024), limit // (1024 * 1024)
+    return Coded("message_too_large", f"the message is {mb} MB; the limit is {limit_mb} MB (MAILBOT_MAX_MESSAGE_MB)",
+                 size_mb=mb, limit_mb=limit_mb)
+
+
+def refused_shape_reason(problem: str) -> Coded:
+    """`guard.inspect_message`'s refusal: a broken limit names its setting; else the headers are malformed."""
+    text = f"it was not read: {problem}"
+    return limit_broken(text) or Coded("malformed_message", text)
+
+
+def failure_reason(exc: BaseException) -> Coded:
+    """A handler failed: mailbot's fault, not the message's; the owner gets the error's name, the log the rest."""
+    return Coded("handler_failed", f"{type(exc).__name__}: {exc}", error_type=type(exc).__name__)
 
 
 @dataclass
@@ -161,9 +182,9 @@ class Daemon:
         except OSError as exc:
             if is_disk_trouble(exc):
                 raise StoreError(f"cannot write in {self.settings.data_dir} ({exc.strerror}) while handling {key}") from None
-            error = f"{type(exc).__name__}: {exc}"
+            error = failure_reason(exc)
         except Exception as exc:  # one bad message must never stop the others
-            error = f"{type(exc).__name__}: {exc}"
+            error = failure_reason(exc)
         if error is not None:
             log.error("%s: handler failed (%s); quarantined", key, error, exc_info=True)
             disposition = QUARANTINE
@@ -199,17 +220,18 @@ class Daemon:
         desk = self._desk(key)
         if item.raw is None:
             msg = email.message_from_bytes(item.headers, policy=email.policy.default)
-            mb = self.settings.max_message_bytes // (1024 * 1024)
+            reason = too_large_reason(item.size, self.settings.max_message_bytes)
+            log.warning("%s: quarantined unread: %s", key, reason)
             desk.note_owner("problem", {"kind": "quarantined", "about": str(msg.get("Subject", "(no subject)"))[:200],
-                                        "reason": f"the message is {item.size // (1024 * 1024)} MB; the limit is {mb} MB (MAILBOT_MAX_MESSAGE_MB)",
-                                        "can_replay": False})
+                                        "reason": reason, "can_replay": False})
             return "too_large", QUARANTINE
         guard = Guard(self.store, GuardPolicy.from_rules(self.rules.policy, self.settings.env))
         problem = inspect_message(item.raw, guard.policy)
         if problem:
             # Shapes the email parser must never see (huge headers, MIME bombs): refused unread.
+            log.warning("%s: quarantined unread: %s", key, problem)
             desk.note_owner("problem", {"kind": "quarantined", "about": subject_of(item.raw),
-                                        "reason": f"it was not read: {problem}", "can_replay": False})
+                                        "reason": refused_shape_reason(problem), "can_replay": False})
             return "refused_shape", QUARANTINE
         msg = email.message_from_bytes(item.raw, policy=email.policy.default)
         assert isinstance(msg, EmailMessage)
@@ -248,7 +270,7 @@ class Daemon:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             write_atomic(folder / (quarantine_name(key) + ".eml"), item.raw)
 
-    def _tell_quarantine(self, key: str, item: Incoming, error: str) -> None:
+    def _tell_quarantine(self, key: str, item: Incoming, error: Coded) -> None:
         try:
             subject = "(unreadable)"
             if item.raw is not None:

@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 
 from mailbot.models import CANCELLED, CLOSED, OPEN
+from mailbot.handlers.forward import EXAMPLES
 from mailbot.plans import UNDER_PLAN
-from tests.support.harness import CLIENT, FIELDS_BODY, OWNER, Harness, forward, reply_to
+from tests.support.harness import CLIENT, FIELDS_BODY, OWNER, RULES_7_15, Harness, forward, reply_to
 
 pytestmark = pytest.mark.integration
 
@@ -307,3 +308,85 @@ def test_no_invoice_is_registered_from_anyone_else(h):
     # The real owner, authenticated, still can.
     register(h)
     assert [r.number for r in h.ledger.all()] == ["F2026-014"]
+
+
+# --- an owner who reads French, Dutch or German: the answers mailbot asks for, and why it refused ---
+
+OWNER_LANGS = ("fr", "nl", "de")
+
+
+@pytest.fixture
+def owner_in(dovecot, imap_user, smtp_sink, tmp_path):
+    """Harnesses whose rules.yaml says the owner's language (owner mail trusted as in the default harness)."""
+    made: list[Harness] = []
+
+    def make(lang: str, **env: str) -> Harness:
+        h = Harness(dovecot=dovecot, user=imap_user, sink=smtp_sink, data_dir=tmp_path / f"data-{len(made)}",
+                    rules=RULES_7_15.replace("language: en", f"language: {lang}"), env=env)
+        made.append(h)
+        return h
+
+    yield make
+    for h in made:
+        h.close()
+
+
+@pytest.mark.parametrize("lang", OWNER_LANGS)
+def test_the_owner_answers_an_ask_note_with_the_lines_it_suggests(owner_in, lang):
+    """The ask note's example lines are the owner's words, and sent back as they are they complete the draft."""
+    h = owner_in(lang)
+    h.deliver(forward("Fwd: Facture F2026-014", "invoice: F2026-014\namount: 1440.00 EUR\nissued: 2026-11-15\n"))
+    h.step()
+    [draft] = h.ledger.all()
+    assert set(draft.missing) == {"due_date", "buyer_email"}
+    [ask] = notes(h)
+    lines = [ln.strip() for ln in text_of(ask).splitlines()]
+    wanted = [EXAMPLES[lang][m] for m in ("due_date", "buyer_email")]
+    assert all(w in lines for w in wanted), text_of(ask)
+    assert wanted[0] != EXAMPLES["en"]["due_date"]
+    h.deliver(reply_to(ask, "\n".join(wanted), sender=OWNER))
+    h.step()
+    r = the_file(h)
+    address = wanted[1].split()[-1]
+    assert (r.status, r.due_date, r.client_email) == (OPEN, date(2026, 12, 15), address)
+
+
+@pytest.mark.parametrize("lang, says, english", [
+    ("fr", ("aucune facture trouvée", "le message a trop de pièces jointes (limite 1, réglage MAILBOT_MAX_ATTACHMENTS)"),
+     ("no invoice", "attachments; the limit")),
+    ("nl", ("geen factuur gevonden", "het bericht heeft te veel bijlagen (limiet 1, instelling MAILBOT_MAX_ATTACHMENTS)"),
+     ("no invoice", "attachments; the limit")),
+    ("de", ("keine Rechnung gefunden", "die Nachricht hat zu viele Anhänge (Grenze 1, Einstellung MAILBOT_MAX_ATTACHMENTS)"),
+     ("no invoice", "attachments; the limit")),
+])
+def test_why_a_forward_was_quarantined_is_in_the_owners_language(owner_in, lang, says, english):
+    h = owner_in(lang, MAILBOT_MAX_ATTACHMENTS="1")
+    h.deliver(forward("Fwd: rien", "Are you free for lunch?\n"))
+    h.deliver(forward("Fwd: deux", "two", attachments=[("a.pdf", "application/pdf", b"%PDF-1.4\n%%EOF\n"),
+                                                        ("b.pdf", "application/pdf", b"%PDF-1.4\n%%EOF\n")]))
+    h.step()
+    assert len(h.folder("mailbot/quarantine")) == 2
+    text = "\n".join(text_of(m) for m in notes(h))
+    for phrase in says:
+        assert phrase in text, text
+    for phrase in english:
+        assert phrase not in text, text
+
+
+@pytest.mark.parametrize("lang, says", [
+    ("fr", ("catégorie du client (aussi F2026-015) » : fidèle", "type de client (aussi F2026-015) » : particulier (B2C)",
+            "langue des relances (aussi F2026-015) » : néerlandais")),
+    ("de", ("Kundenkategorie (auch F2026-015) ist jetzt treu", "Kundenart (auch F2026-015) ist jetzt Verbraucher (B2C)",
+            "Sprache der Erinnerungen (auch F2026-015) ist jetzt Niederländisch")),
+])
+def test_a_client_setting_is_confirmed_in_the_owners_language(owner_in, lang, says):
+    h = owner_in(lang)
+    h.deliver(forward("Fwd: one", FIELDS_BODY))
+    h.deliver(forward("Fwd: two", FIELDS_BODY.replace("F2026-014", "F2026-015").replace("1440.00", "300.00")))
+    h.step()
+    first = next(m for m in notes(h) if "F2026-014" in str(m["Subject"]))
+    answer = command(h, first, "segment loyal\nb2c\nlanguage nl")
+    for phrase in says:
+        assert phrase in answer, answer
+    for english in ("kind of client", "client type", "reminder language", "consumer (B2C)", "(also ", "is now"):
+        assert english not in answer, answer

@@ -3,7 +3,10 @@
 Each note kind is rendered in English and in fr/nl/de with data from the real producers: intake
 warnings from real forwards and documents, the "(unsure)" mark the forward handler sets, plan
 refusals from `plans.refusal`, the commands that fit from `handlers.client.fitting`, importer
-refusals, skipped rows and bad rows from `importer`, the guard's held-notes title. The English
+refusals, skipped rows and bad rows from `importer`, the guard's held-notes title, the answer lines
+an "ask" note suggests (`handlers.forward.examples`), the reasons a message was quarantined (the
+forward handler's and the daemon's, from real refusals), and the per-client setting confirmations
+(`handlers.command._client_setting`). The English
 words are taken from the English rendering of the same note (minus the data: names, numbers,
 addresses, file names); none may appear in the other language's rendering. A few words are
 words of both languages (French "client", German "Status"): they are listed per language with
@@ -24,14 +27,17 @@ from typing import Any
 import pytest
 
 from mailbot.coded import Coded
-from mailbot.commands import parse_line
+from mailbot.commands import Command, parse_line
 from mailbot.compose import Templates
-from mailbot.guard import HeldSummary
+from mailbot.daemon import failure_reason, refused_shape_reason, too_large_reason
+from mailbot.errors import ExtractionError, InputRejected
+from mailbot.guard import GuardPolicy, HeldSummary, inspect_message
 from mailbot.handlers.base import Desk, file_view
 from mailbot.handlers.client import fitting
-from mailbot.handlers.forward import EXAMPLES
+from mailbot.handlers.command import _client_setting
+from mailbot.handlers.forward import EXAMPLES, examples, refusal_reason
 from mailbot.importer import ImportPlan, ImportRefused, read_table, register
-from mailbot.intake import extract_message, extract_path
+from mailbot.intake import Limits, extract_message, extract_path, parse_corrections
 from mailbot.intake.textfields import extract_text_fields
 from mailbot.models import OPEN, Receivable
 from mailbot.plans import refusal
@@ -46,12 +52,13 @@ FIXTURES = Path(__file__).parent / "fixtures"
 MAILBOT = Path(__file__).parent.parent / "mailbot"
 D = Decimal
 
-# Names of formats, codes and folders, the same in every language ("e-mail", "mailbot/quarantine").
-FORMATS = {"pdf", "xml", "csv", "xlsx", "ubl", "cii", "iban", "eur", "factur", "mail", "code", "quarantine", "utf", "mailbot"}
+# Names of formats, codes, folders and commands, the same in every language ("e-mail", "mailbot/quarantine",
+# "mailbot replay").
+FORMATS = {"pdf", "xml", "csv", "xlsx", "ubl", "cii", "iban", "eur", "factur", "mail", "code", "quarantine", "utf", "mailbot", "mime", "replay"}
 # Words of both English and the note's language, with their meaning there: not leaks.
 SHARED = {
-    "fr": {"client", "note", "notes", "date", "total", "pause", "plan", "message", "messages", "question", "visible"},
-    "nl": {"plan", "open", "status", "per",
+    "fr": {"client", "note", "notes", "date", "total", "pause", "plan", "message", "messages", "question", "visible", "pages", "structure", "cause", "type"},
+    "nl": {"plan", "open", "status", "per", "type",
            "factuurnummer"},  # a Dutch column name the English import refusal quotes as an example
     "de": {"status", "plan", "name", "export", "text", "was", "will", "die", "hat", "also", "rest"},
 }
@@ -109,6 +116,82 @@ def base(lang: str) -> dict[str, Any]:
     return {"lang": lang, "business_name": "Atelier Dupont", "commands_hint": Desk.COMMANDS_HINT[lang]}
 
 
+def quarantine_reasons() -> list[Coded | list[str]]:
+    """Why a message was quarantined, from the real refusals: intake's limits, the guard's shape check,
+    the daemon's size check and a handler's crash; and a forward without an invoice (its warnings)."""
+    pdf = (FIXTURES / "invoices" / "zugferd-corpus/ZUGFeRDv2/correct/FNFE-factur-x-examples/Facture_FR_BASICWL.pdf").read_bytes()
+
+    def forward(n: int) -> EmailMessage:
+        m = EmailMessage()
+        m["From"] = "owner@example.test"
+        m.set_content("Facture ci-jointe")
+        for i in range(n):
+            m.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"facture-{i}.pdf")
+        return m
+
+    out: list[Coded | list[str]] = []
+    for limits, n in ((Limits(max_attachments=1), 2), (Limits(max_attachment_bytes=1000), 1), (Limits(max_pdf_pages=0), 1)):
+        with pytest.raises(InputRejected) as info:
+            extract_message(forward(n), limits=limits)
+        out.append(refusal_reason(info.value))
+    # The MIME tree that breaks the stdlib cannot be built on purpose; the message is intake's own.
+    out.append(refusal_reason(ExtractionError("the message's MIME structure cannot be read (boundary missing)")))
+    many_parts = EmailMessage()
+    many_parts["Subject"] = "parts"
+    many_parts.set_content("x")
+    for i in range(210):
+        many_parts.add_attachment(b"x", maintype="application", subtype="octet-stream", filename=f"{i}.bin")
+    for raw in (many_parts.as_bytes(), b"Subject: " + b"x" * 70_000 + b"\r\n\r\nhi\r\n",
+                b"From: =?utf-8?b??=\r\nTo: bot@firm.test\r\n\r\nhi\r\n"):
+        problem = inspect_message(raw, GuardPolicy())
+        assert problem is not None
+        out.append(refused_shape_reason(problem))
+    out.append(too_large_reason(50 * 1024 * 1024, 25 * 1024 * 1024))
+    try:
+        {}["number"]
+    except KeyError as exc:
+        out.append(failure_reason(exc))
+    nothing = EmailMessage()
+    nothing["From"] = "owner@example.test"
+    nothing.set_content("Just saying hi.")
+    nothing.add_attachment(b"%PDF-1.4\n%%EOF\n", maintype="application", subtype="pdf", filename="menu.pdf")
+    out.append(extract_message(nothing).warnings)  # what the forward handler passes when it found no invoice
+    return out
+
+
+class _Ledger:
+    """Just what `_client_setting` asks of a ledger: the client's open files, save and event."""
+
+    def __init__(self, files: list[Receivable]):
+        self.files = files
+
+    def for_client(self, email: str, statuses: Any = None) -> list[Receivable]:
+        return [f for f in self.files if f.client_email == email]
+
+    def save(self, r: Receivable) -> None:
+        pass
+
+    def event(self, *args: Any, **kw: Any) -> None:
+        pass
+
+
+class _Undo:
+    def keep(self, r: Receivable) -> None:
+        pass
+
+
+def client_setting_changes() -> list[dict[str, Any]]:
+    """The confirmations `_client_setting` gives for each setting: the client has two open files."""
+    files = [_receivable(), _receivable("F2026-020", id=2)]
+    desk = type("D", (), {"ledger": _Ledger(files), "now": datetime(2026, 12, 1, tzinfo=timezone.utc)})()
+    out = []
+    for line in ("segment loyal", "segment chronic", "b2c", "b2b", "language nl"):
+        cmd = parse_line(line)
+        assert cmd is not None and cmd.verb in ("segment", "kind", "language"), line
+        out.append(_client_setting(desk, cmd, files[0], _Undo()) | {"number": files[0].number})  # type: ignore[arg-type]
+    return out
+
+
 def reading(intent: str, *, sure: bool = True) -> ReplyReading:
     return ReplyReading(kind="client_reply", intent=intent, date=date(2027, 1, 8) if intent in ("promise", "paid_claim") else None,
                         amount=D("300") if intent == "paid_claim" else None, confidence=0.9 if sure else 0.3)
@@ -127,7 +210,7 @@ def notes(lang: str) -> dict[str, tuple[str, dict[str, Any]]]:
         "ask": ("ask", {"r": file_view(_receivable(status="draft", missing=["due_date"]), RULES), "subject": "Fwd: Facture F2026-014",
                         "found": [("Invoice number", "F2026-014"), ("Client", "ACME SARL"),
                                   ("Amount due", Coded("unsure", "1440.00 (unsure)", value=D("1440.00")))],
-                        "missing": ["due date", "buyer email"], "examples": []}),
+                        "missing": ["due date", "buyer email"], "examples": examples(lang, list(EXAMPLES["en"]))}),
         "result_refused": ("result", {"title": {"kind": "request", "numbers": []}, "show_help": True, "changes": [
             {"kind": "refused_plan", "number": r.number, "text": refusal(r.number, is_instalment=False, balance=D("0"))},
             {"kind": "refused_plan", "number": "F2026-014 (1/3)", "text": refusal("F2026-014 (1/3)", is_instalment=True, balance=D(1))},
@@ -153,7 +236,21 @@ def notes(lang: str) -> dict[str, tuple[str, dict[str, Any]]]:
     out["problem_bounce"] = ("problem", {"kind": "bounce", "numbers": [r.number], "address": "billing@acme.test", "hard": True,
                                          "reason": None})
     out["problem_flood"] = ("problem", {"kind": "flood", "sender": "x@spam.test", "count": 40})
+    for i, why in enumerate(quarantine_reasons_cached()):
+        out[f"quarantined_{i}"] = ("problem", {"kind": "quarantined", "about": "Fwd: Facture F2026-014", "reason": why,
+                                               "can_replay": getattr(why, "code", "") == "handler_failed"})
+    out["result_client_settings"] = ("result", {"title": {"kind": "done", "numbers": ["F2026-014"]}, "show_help": False,
+                                                "changes": client_setting_changes()})
     return out
+
+
+_QUARANTINE: list[Coded | list[str]] = []
+
+
+def quarantine_reasons_cached() -> list[Coded | list[str]]:
+    if not _QUARANTINE:
+        _QUARANTINE.extend(quarantine_reasons())
+    return _QUARANTINE
 
 
 _REFUSALS: list[Coded] = []
@@ -182,15 +279,16 @@ def _import_refusals() -> list[Coded]:
 # --- the check ------------------------------------------------------------------------------
 
 def words(text: str) -> set[str]:
-    """Whole words of three letters or more, lower case ("réglé" stays one word); e-mail addresses and
-    file names are data, not words."""
-    text = re.sub(r"\S+@\S+|\S+\.(?:pdf|xml|csv|xlsx|eml)\b", " ", str(text))
+    """Whole words of three letters or more, lower case ("réglé" stays one word); e-mail addresses,
+    file names and setting names (MAILBOT_MAX_PDF_PAGES) are data, not words."""
+    text = re.sub(r"\S+@\S+|\S+\.(?:pdf|xml|csv|xlsx|eml)\b|\bMAILBOT_[A-Z_]+", " ", str(text))
     return {w.lower() for w in re.findall(r"[^\W\d_]{3,}", text)}
 
 
 # Context keys whose strings are sentences (or labels) mailbot writes, never data: an English
 # string there is exactly the leak this file looks for. Only the data a `Coded` carries counts.
-SENTENCES = ("fitting", "title", "warnings", "text", "refused", "found", "missing", "examples", "commands_hint")
+SENTENCES = ("fitting", "title", "warnings", "text", "refused", "found", "missing", "examples", "commands_hint", "reason",
+             "field", "value")
 
 
 def data_words(value: Any, *, sentence: bool = False) -> set[str]:
@@ -235,14 +333,26 @@ def test_no_english_word_in_any_owner_note(lang: str) -> None:
         assert not leaks, (lang, name, leaks, got)
 
 
-@pytest.mark.xfail(strict=True, reason="handlers/forward.py EXAMPLES (the correction lines an 'ask' note suggests) are English; "
-                                       "tests/test_templates.py pins them verbatim in every language")
-@pytest.mark.parametrize("lang", LANGS)
-def test_the_ask_note_examples_are_in_the_owners_words(lang: str) -> None:
-    template, ctx = notes(lang)["ask"]
-    ctx = ctx | {"examples": [EXAMPLES[m] for m in ("due_date", "buyer_email")]}
-    english = words(render_all(template, ctx, "en")) - data_words(ctx) - own_words(lang)
-    assert not english & words(render_all(template, ctx, lang))
+@pytest.mark.parametrize("lang", ["en", *LANGS])
+def test_the_ask_note_examples_are_the_owners_words_and_read_back(lang: str) -> None:
+    """Each answer line an "ask" note suggests is what the command handler reads back as that field: the
+    client line is a client-email command, the others field corrections; none carries an English word."""
+    expected = {"invoice_number": "F2026-014", "amount_due": D("1440.00"), "due_date": date(2026, 12, 15)}
+    english = words(" ".join(EXAMPLES["en"].values())) - SHARED.get(lang, set()) - FORMATS
+    for field in EXAMPLES["en"]:
+        [line] = examples(lang, [field])
+        cmd = parse_line(line)
+        if field == "buyer_email":
+            assert cmd is not None and cmd.verb == "client_email" and cmd.text in line, (lang, line, cmd)
+        else:
+            assert cmd is None, (lang, line, cmd)  # a command would win over the correction
+            assert parse_corrections(line)[field] == expected[field], (lang, line)
+        if lang != "en":
+            assert not words(line) & english, (lang, line)
+    assert examples(lang, ["due_date", "issue_date", "buyer_email"]) == [EXAMPLES[lang]["due_date"], EXAMPLES[lang]["buyer_email"]]
+    out = TEMPLATES.render(f"{lang}/owner/ask.j2", base(lang) | notes(lang)["ask"][1]).text
+    for line in EXAMPLES[lang].values():
+        assert f"\n  {line}\n" in out, (lang, line)
 
 
 # --- one test per path that leaked ---------------------------------------------------------
@@ -273,7 +383,8 @@ def test_every_code_has_words_in_each_language(lang: str) -> None:
              "forwarded_to": "c@d.test", "used": True, "others": ["F-2"], "number": "F-1", "field": "amount_due", "value": "x",
              "kept": D("10"), "amount_due": D("20"), "total": D("10"), "count": 2, "limit": 20000, "fields": ["client_email"],
              "headers": ["email"], "lines": [3, 4], "rows": [(3, "F-1")], "other_line": 2, "due": date(2026, 1, 1),
-             "issued": date(2026, 2, 1)}
+             "issued": date(2026, 2, 1), "setting": "kind", "also": ["F-2"], "limit": "20", "size_mb": 50, "limit_mb": 25,
+             "error_type": "KeyError"}
     said = {}
     for code in sorted(coded_codes() - {"refused"}):  # "refused": ImportRefused's default, text from the CLI only
         sentinel = f"ENGLISH SENTENCE {code}"
@@ -372,3 +483,71 @@ def test_the_german_help_lists_german_commands_that_parse() -> None:
             assert parse_line(line) is not None, line
             assert not words(line) & {"done", "pause", "until", "resume", "promise", "dispute", "resolved", "note", "client",
                                       "cancel", "plan", "monthly", "undo", "help"}, line
+
+
+def refusal_settings() -> set[str]:
+    """Every setting a refusal sentence of intake or of the guard's shape check names (the daemon's own size
+    check has its code; the guard's flood settings never reach a quarantine reason)."""
+    trees = [ast.parse(path.read_text(encoding="utf-8")) for path in (MAILBOT / "intake").rglob("*.py")]
+    guard = ast.parse((MAILBOT / "guard.py").read_text(encoding="utf-8"))
+    trees += [n for n in ast.walk(guard) if isinstance(n, ast.FunctionDef) and n.name == "inspect_message"]
+    found = set()
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                found |= set(re.findall(r"\bMAILBOT_[A-Z_]+\b", node.value))
+    return found
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_quarantine_reasons_are_worded_per_language(lang: str) -> None:
+    reasons = quarantine_reasons_cached()
+    assert [getattr(r, "code", "warnings") for r in reasons] == [
+        "over_limit", "over_limit", "over_limit", "message_unreadable", "over_limit", "over_limit", "malformed_message",
+        "message_too_large", "handler_failed", "warnings"]
+    assert [r.data["setting"] for r in reasons if getattr(r, "code", "") == "over_limit"] == [
+        "MAILBOT_MAX_ATTACHMENTS", "MAILBOT_MAX_ATTACHMENT_MB", "MAILBOT_MAX_PDF_PAGES", "MAILBOT_MAX_MIME_PARTS", "MAILBOT_MAX_HEADER_KB"]
+    every = notes(lang)
+    for i, why in enumerate(reasons):
+        ctx = every[f"quarantined_{i}"][1]
+        text = TEMPLATES.render(f"{lang}/owner/problem.j2", base(lang) | ctx).text
+        en = TEMPLATES.render("en/owner/problem.j2", base("en") | ctx).text
+        for sentence in why if isinstance(why, list) else [why]:
+            assert sentence in en and sentence not in text, (lang, sentence)  # English keeps the sentence, as the log does
+        if getattr(why, "code", "") == "over_limit":
+            assert why.data["setting"] in text and why.data["limit"] in text  # the setting to raise, and its value
+        if getattr(why, "code", "") == "handler_failed":
+            assert "KeyError" in text and "mailbot replay" in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_setting_a_refusal_names_has_its_own_words(lang: str) -> None:
+    """A refusal naming a setting the owner's words do not know would fall back to "a limit of mailbot"."""
+    def said(setting: str) -> str:
+        out = TEMPLATES.render(f"{lang}/owner/problem.j2", base(lang) | {
+            "kind": "quarantined", "about": "x", "can_replay": False,
+            "reason": Coded("over_limit", "ENGLISH", setting=setting, limit="9")}).text
+        return out.replace(setting, "SETTING")
+
+    settings = refusal_settings()
+    assert {"MAILBOT_MAX_ATTACHMENT_MB", "MAILBOT_MAX_ATTACHMENTS", "MAILBOT_MAX_PDF_PAGES", "MAILBOT_PARSE_TIMEOUT_S",
+            "MAILBOT_MAX_HEADER_KB", "MAILBOT_MAX_MIME_PARTS", "MAILBOT_MAX_MIME_DEPTH"} <= settings, settings
+    unknown = said("MAILBOT_SOMETHING_NEW")
+    worded = {s: said(s) for s in settings}
+    assert all(w != unknown for w in worded.values()), [s for s, w in worded.items() if w == unknown]
+    assert len(set(worded.values())) == len(worded)
+
+
+@pytest.mark.parametrize("lang, words_", [
+    ("fr", ("catégorie du client (aussi F2026-020)", "fidèle", "particulier (B2C)", "langue des relances", "néerlandais")),
+    ("nl", ("soort klant (ook F2026-020)", "trouw", "consument (B2C)", "taal van de herinneringen", "Nederlands")),
+    ("de", ("Kundenkategorie (auch F2026-020)", "treu", "Verbraucher (B2C)", "Sprache der Erinnerungen", "Niederländisch"))])
+def test_client_setting_confirmations_are_worded_per_language(lang: str, words_: tuple[str, ...]) -> None:
+    changes = client_setting_changes()
+    assert [(c["field"].code, c["value"].code) for c in changes] == [("client_setting", "setting_value")] * 5
+    assert all(c["field"].data["also"] == ["F2026-020"] for c in changes)
+    text = TEMPLATES.render(f"{lang}/owner/result.j2", base(lang) | notes(lang)["result_client_settings"][1]).text
+    for w in words_:
+        assert w in text, (w, text)
+    en = TEMPLATES.render("en/owner/result.j2", base("en") | notes("en")["result_client_settings"][1]).text
+    assert "kind of client (also F2026-020) is now loyal" in en and "consumer (B2C)" in en

@@ -18,6 +18,7 @@ from decimal import Decimal
 from email.message import EmailMessage
 from typing import Any
 
+from ..coded import Coded
 from ..commands import REPORTS, Command, parse_line
 from ..intake import parse_corrections
 from ..models import CANCELLED, CLOSED, DRAFT, OPEN, Receivable
@@ -229,9 +230,11 @@ def _client_setting(desk: Desk, cmd: Command, r: Receivable, undo: "_Undo") -> d
         setattr(f, attr, value)
         desk.ledger.save(f)
         desk.ledger.event(f, "client_setting", desk.now, field=attr, value=value)
-    field = {"segment_override": "kind of client", "b2c": "client type", "language": "reminder language"}[attr]
+    label = {"segment": "kind of client", "kind": "client type", "language": "reminder language"}[cmd.verb]
     others = [f.number for f in files if f.id != r.id]
-    return {"kind": "updated", "field": field + (f" (also {', '.join(others)})" if others else ""), "value": shown}
+    # Codes and data: each language's `m.say` words the setting, the value and the other files.
+    field = Coded("client_setting", label + (f" (also {', '.join(others)})" if others else ""), setting=cmd.verb, also=others)
+    return {"kind": "updated", "field": field, "value": Coded("setting_value", shown, setting=cmd.verb, value=cmd.text)}
 
 
 def _apply_to_plan(desk: Desk, cmd: Command, parent: Receivable, undo: "_Undo") -> dict[str, Any]:

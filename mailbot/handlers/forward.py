@@ -6,9 +6,10 @@ and a question to the owner, whose reply (handled in `command`) completes it.
 
 from __future__ import annotations
 
+import logging
 from email.message import EmailMessage
 
-from ..coded import Coded
+from ..coded import Coded, limit_broken
 from ..errors import ExtractionError, InputRejected
 from ..intake import InvoiceFields, extract_message
 from ..models import DRAFT, OPEN, Receivable
@@ -17,12 +18,35 @@ from ..scheduler import next_stage_date
 from .reports import handle_import, spreadsheet_of
 from .base import PROCESSED, QUARANTINE, Desk, file_view
 
-EXAMPLES = {
-    "invoice_number": "invoice F2026-014",
-    "buyer_email": "client compta@client.fr",
-    "amount_due": "amount 1 440,00 EUR",
-    "due_date": "due 2026-12-15",
+log = logging.getLogger("mailbot.forward")
+
+# The lines an "ask" note suggests for each missing field, in the owner's own words. They are not
+# commands (commands.write_command has no verb for them) but what the command handler reads when
+# an owner answers: the client line is a client-email command (commands.parse_line), the others
+# are field corrections (intake.parse_corrections); each reads back to its field (tests).
+EXAMPLES: dict[str, dict[str, str]] = {
+    "en": {"invoice_number": "invoice F2026-014", "buyer_email": "client compta@client.fr",
+           "amount_due": "amount 1,440.00 EUR", "due_date": "due 2026-12-15"},
+    "fr": {"invoice_number": "facture F2026-014", "buyer_email": "client compta@client.fr",
+           "amount_due": "montant 1 440,00 EUR", "due_date": "échéance 2026-12-15"},
+    "nl": {"invoice_number": "factuur F2026-014", "buyer_email": "klant boekhouding@klant.be",
+           "amount_due": "bedrag 1.440,00 EUR", "due_date": "vervaldag 2026-12-15"},
+    "de": {"invoice_number": "Rechnung F2026-014", "buyer_email": "Kunde buchhaltung@kunde.de",
+           "amount_due": "Betrag 1.440,00 EUR", "due_date": "fällig 2026-12-15"},
 }
+
+
+def examples(lang: str, missing: list[str]) -> list[str]:
+    """The answer lines an owner of `lang` could write for the `missing` fields (English for another language)."""
+    words = EXAMPLES.get(lang, EXAMPLES["en"])
+    return [words[m] for m in missing if m in words]
+
+
+def refusal_reason(exc: InputRejected | ExtractionError) -> Coded:
+    """Why a forward was quarantined, as a code: a broken limit names its setting; anything else
+    means the message itself could not be read (documents that cannot be read are warnings)."""
+    text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+    return limit_broken(text) or Coded("message_unreadable", text)
 
 
 def handle(desk: Desk, msg: EmailMessage) -> str:
@@ -38,12 +62,15 @@ def handle(desk: Desk, msg: EmailMessage) -> str:
     try:
         fields = extract_message(msg, limits=desk.limits())
     except (InputRejected, ExtractionError) as exc:
-        desk.note_owner("problem", {"kind": "quarantined", "about": subject, "reason": str(exc), "can_replay": False})
+        log.warning("forward %r quarantined: %s", subject, exc)
+        desk.note_owner("problem", {"kind": "quarantined", "about": subject, "reason": refusal_reason(exc), "can_replay": False})
         return QUARANTINE
     if not fields.source and _has_invoice_file(msg) and (paid := payments.handle(desk, msg)) is not None:
         return paid
     if not fields.source:
-        why = "; ".join(fields.warnings) or "no invoice attachment (Factur-X, UBL/CII XML or PDF) and no invoice fields in the text"
+        # The warnings say why, each with its code: the owner's template words them one by one.
+        why = fields.warnings or [Coded("no_invoice", "no invoice attachment (Factur-X, UBL/CII XML or PDF) and no invoice fields in the text")]
+        log.warning("forward %r quarantined: %s", subject, "; ".join(why))
         desk.note_owner("problem", {"kind": "quarantined", "about": subject, "reason": why, "can_replay": False})
         return QUARANTINE
     if fields.document_type == "credit_note" and fields.invoice_number and desk.ledger.credit_note_seen(fields.invoice_number, fields.seller_name):
@@ -144,7 +171,7 @@ def ask_owner(desk: Desk, r: Receivable, fields: InvoiceFields, subject: str) ->
     desk.note_owner(
         "ask",
         {"r": file_view(r, desk.rules), "subject": subject, "found": found, "missing": [m.replace("_", " ") for m in r.missing],
-         "examples": [EXAMPLES[m] for m in r.missing if m in EXAMPLES]},
+         "examples": examples(desk.rules.business.language, r.missing)},
         files=[r],
     )
 
