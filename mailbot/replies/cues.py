@@ -40,7 +40,7 @@ _INVOICE = r"(?:facture|invoice|factuur|rechnung|nota)"
 _NOT_MEANS = r"(?!\s+(?:by|via|with|in\s+cash|through|par|en\s+espèces|avec|met|per|contant|via|mit|bar|yet|encore|nog|noch)\b)"
 # Who or what does the work a client may say was never done.
 _WORK = (
-    r"(?:job|work|works|project|installation|intervention|repair|technician|engineer|plumber|"
+    r"(?:job|work|works|project|installation|migration|intervention|repair|technician|engineer|plumber|"
     r"travail|travaux|chantier|projet|réparation|technicien|ouvrier|plombier|"
     r"werk|klus|project|montage|reparatie|monteur|technicus|loodgieter|arbeit|auftrag|techniker)"
 )
@@ -173,6 +173,11 @@ CUES: list[Cue] = [
     _c("dispute", "wrong_amount",
        r"\b(?:tva|btw|vat|mwst)\b[^.!?]{0,40}?(?:should\s*n['o’]?t|should\s+not|not\s+(?:be|have\s+been)\s+(?:charged|applied)|ten\s+onrechte|à\s+tort|wrongly|incorrectly|onterecht|verlegd|reverse[- ]charge|autoliquidation|exonéré\w*|exempt\w*|vrijgesteld)|"
        r"\b(?:ten\s+onrechte|à\s+tort|wrongly|incorrectly|onterecht)\s+(?:[^\s!?;]+\s+){0,3}?(?:tva|btw|vat|mwst)\b", 0.8, negatable=False),
+    # "seules 8 ont été livrées", "only 8 were delivered", "maar 8 geleverd", "4 palettes manquantes".
+    _c("dispute", "partial_delivery",
+       r"\b(?:seule?s?|only|slechts|maar|nur)\s+\d+\s+(?:[^\s!?;]+\s+){0,3}?(?:ont\s+été\s+|a\s+été\s+|were\s+|was\s+|have\s+been\s+|zijn\s+|werden\s+|is\s+)?"
+       r"(?:livrée?s?|delivered|geleverd|arrived|arrivée?s?|received|reçue?s?|ontvangen|aangekomen|geliefert)\b|"
+       r"\b\d+\s+(?:[^\s!?;]+\s+){0,3}?(?:manquante?s?|missing|ontbrekende|fehlende)\b", 0.85, negatable=False),
     _c("dispute", "partial_delivery",
        r"\b(?:only|seulement|maar|slechts|nur)\s+(?:received|got|reçu|ontvangen|gekregen|geleverd|delivered|livré\w*|erhalten)\s+\d+\s+(?:[^\s!?;]+\s+)?(?:of|sur|van|op|von)\b|"
        r"\b(?:missing|ontbreken|ontbreekt|manquent|fehlen)\s+(?:nog\s+|er\s+|still\s+|encore\s+|noch\s+)+(?:\d+|some|several|two|three|half|deux|trois|twee|drie)\b", negatable=False),
@@ -203,6 +208,18 @@ CUES: list[Cue] = [
     _c("dispute", "contested",
        r"\b(?:pay\w*|settl\w*|régl\w*|pai\w*|pay\w*|betal\w*|betaal|zahl\w*)\s+(?:[^\s!?;]+\s+){0,3}?(?:pas\s+|only\s+|uniquement\s+|seulement\s+|enkel\s+|alleen\s+|erst\s+)?"
        r"(?:als|wanneer|zodra|when|once|after|until|lorsque|quand|dès\s+que|une\s+fois\s+que|wenn|sobald)\s+(?:[^\s!?;]+\s+){0,6}?(?:livrée?s?|réparée?s?|corrigée?s?|rectifiée?s?|terminée?s?|finie?s?|résolue?s?|remplacée?s?|refaite?s?|hersteld|geleverd|opgelost|verbeterd|gecorrigeerd|vervangen|afgewerkt|overgedaan|fixed|repaired|delivered|corrected|resolved|replaced|finished|completed|redone|geliefert|repariert|behoben)\b", 0.8, negatable=False),
+    # The supplier's part first, the payment after: "Once the remaining items are complete we will
+    # proceed with payment", "dès que la migration sera terminée, nous réglerons", "zodra het
+    # hersteld is, betalen we"; and payment withheld in so many words.
+    _c("dispute", "contested",
+       r"(?:^|[.;:]\s*|\b)(?:once|when|as\s+soon\s+as|after|dès\s+que|lorsque|quand|une\s+fois\s+que|zodra|wanneer|als|nadat|sobald|wenn)\s+(?:[^\s!?;]+\s+){0,8}?"
+       r"(?:complete[d]?|finished|fixed|repaired|delivered|corrected|resolved|replaced|done|terminée?s?|finie?s?|livrée?s?|réparée?s?|corrigée?s?|résolue?s?|"
+       r"hersteld|geleverd|opgelost|afgewerkt|gecorrigeerd|vervangen|klaar|fertig|geliefert|repariert|behoben)\b[^.!?]{0,60}?"
+       r"\b(?:pay\w*|settl\w*|proce\w+\s+with\s+(?:the\s+)?payment|régl\w*|pai\w*|pay\w*|betal\w*|betaal|zahl\w*)", 0.85, negatable=False),
+    _c("dispute", "contested",
+       r"\bnot\s+(?:yet\s+)?in\s+a\s+position\s+to\s+(?:authori[sz]e|approve|release|make|process)\s+(?:the\s+|any\s+)?payment|"
+       r"\bpas\s+(?:encore\s+)?en\s+mesure\s+d['’](?:autoriser|approuver|valider)\s+le\s+(?:paiement|règlement)|"
+       r"\b(?:kunnen|kan)\s+(?:de\s+betaling\s+)?(?:nog\s+)?niet\s+(?:goedkeuren|vrijgeven|autoriseren)\b", 0.85, negatable=False),
     # "Dit is niet het werk dat we verwacht hadden", "not what we expected".
     _c("dispute", "quality",
        r"\b(?:niet\s+(?:het\s+werk\s+|de\s+kwaliteit\s+)?(?:wat|dat|die)\s+(?:we|wij|ik)\s+(?:[^\s!?;]+\s+){0,2}?verwacht\w*|not\s+(?:the\s+\w+\s+)?what\s+we\s+(?:had\s+)?expected|"
@@ -270,7 +287,7 @@ CUES: list[Cue] = [
        r"\b(?:we|i|we['’]ve|i['’]ve|we\s+have|i\s+have|we\s+had|our\s+accounts\s+(?:team|department)\s+(?:has\s+)?)\s*(?:already\s+|just\s+|actually\s+|both\s+)?(?:paid|settled|wired|transferred|remitted|"
        r"sent\s+(?:you\s+)?(?:the\s+|a\s+|our\s+)?(?:payment|money|transfer|funds|cheque|check|wire)|made\s+(?:the\s+|a\s+)?(?:payment|transfer|bank\s+transfer)|initiated\s+(?:the\s+|a\s+)?(?:payment|transfer))"),
     _c("paid_claim", "paid",
-       r"\b(?:payment|transfer|invoice|amount|bill|balance|wire|it|funds|money|cheque|check)\s+(?:[^\s!?;]+\s+){0,3}?(?:was|has\s+been|had\s+been|have\s+been|were|is\s+already)\s+(?:already\s+|fully\s+)?(?:paid|made|sent|settled|processed|executed|initiated|transferred|released|wired)"),
+       r"\b(?:payment|transfer|invoice|amount|bill|balance|wire|it|funds|money|cheque|check)\s+(?:[^\s!?;]+\s+){0,3}?(?:was|has\s+been|had\s+been|have\s+been|were|is\s+already)\s+(?:already\s+|fully\s+)?(?:paid|made|sent|settled|processed|executed|initiated|transferred|released|wired|issued|remitted)"),
     _c("paid_claim", "paid", r"\balready\s+(?:been\s+)?(?:paid|settled)\b|\bpaid\s+in\s+full\b|\bhas\s+been\s+paid\b"),
     # The client's bank has already taken the money: "van onze rekening afgeschreven", "debited".
     _c("paid_claim", "paid",
@@ -307,14 +324,14 @@ CUES: list[Cue] = [
        r"\b(?:payment|transfer|bank\s+transfer|wire|cheque|check|remittance|bacs|virement|paiement|règlement|chèque|versement|"
        r"betaling|overschrijving|storting|het\s+geld|het\s+bedrag|the\s+money|l['’]argent)\b"
        r"(?:(?!\b(?:était|est|a|avait|sera|was|is|has|had|will|be|être|werd|wordt|worden|zal|heeft|had)\b)(?:[^.!?;]|\.(?=\d))){0,40}?"
-       r"\b(?:made|sent|done|posted|mailed|issued|executed|processed|initiated|completed|effectuée?|envoyée?|faite?(?!\s+partie)|partie?|émise?|exécutée?|"
+       r"\b(?:made|sent|done|posted|mailed|issued|executed|processed|initiated|completed|effectuée?|envoyée?|(?<!la\s)postée?|faite?(?!\s+partie)|partie?|émise?|exécutée?|"
        r"vertrokken|verstuurd|verzonden|uitgevoerd|gedaan|gebeurd|gegaan)\b", 0.8),
     # --- plan request --------------------------------------------------------------------
     _c("plan_request", "plan",
        r"\b(?:en\s+plusieurs?\s+(?:fois|versements|échéances)|petit\s+à\s+petit|bit\s+by\s+bit|(?:stukje|beetje)\s+bij\s+(?:stukje|beetje)|in\s+schijven|en\s+(?:deux|trois|quatre|cinq|six|\d+)\s+(?:fois|versements|mensualités|échéances|paiements)|"
        r"échéancier|paiements?\s+échelonnés?|échelonn\w+|étaler\s+(?:le\s+|les\s+|ce\s+)?(?:paiements?|règlements?|montant)|mensualités|facilités?\s+de\s+paiement|plan\s+de\s+paiement)\b"),
     _c("plan_request", "plan",
-       r"\b(?:instal?ments?|payment\s+(?:plan|arrangement|schedule)|pay\s+(?:it\s+)?in\s+(?:[^\s!?;]+\s+)?(?:parts|stages|tranches|chunks)|spread\s+(?:out\s+)?(?:the\s+)?(?:payments?|cost|amount)|"
+       r"\b(?:instal?ments?|payment\s+(?:plan|arrangement|schedule)|pay\s+(?:it\s+|this\s+|that\s+|the\s+\w+\s+)?in\s+(?:[^\s!?;]+\s+)?(?:parts|stages|tranches|chunks|pieces)|spread\s+(?:out\s+)?(?:the\s+)?(?:payments?|cost|amount)|"
        r"split\s+(?:the\s+)?(?:payment|invoice|amount|bill)|monthly\s+payments|staggered\s+payments?|part[- ]payments?)\b"),
     _c("plan_request", "plan",
        r"\b(?:in\s+(?:[^\s!?;]+\s+)?termijnen|betalingsregeling|afbetalingsregeling|afbetaling|afbetalen|betaalregeling|gespreid\s+betalen|gespreide\s+betaling\w*|(?:betaling\s+)?spreiden|"
@@ -386,7 +403,7 @@ CUES: list[Cue] = [
     _c("promise", "promise",
        r"\b(?:paiement|virement|règlement)\s+(?:[^\s!?;]+\s+){0,2}(?:prévu|programmé|planifié)\b"),
     _c("promise", "promise",
-       r"(?:\b(?:will|shall|going\s+to|plan\s+to|planning\s+to|intend\s+to|expect\s+to|aim\s+to|hope\s+to|try\s+to|able\s+to|can|could)|['’]ll)\s+(?:[^\s!?;]+\s+){0,3}?(?:pay|settle|transfer|wire|remit|clear|process|release|(?:get|be)\s+paid|"
+       r"(?:\b(?:will|shall|going\s+to|plan\s+to|planning\s+to|intend\s+to|expect\s+to|aim\s+to|hope\s+to|try\s+to|able\s+to|can|could)|['’]ll)\s+(?:[^\s!?;]+\s+){0,3}?(?:pay|settle|transfer|wire|remit|clear|process|release|(?:get|be)\s+paid|get\s+(?:it|this|that)\s+paid|"
        r"make\s+(?:the\s+|a\s+)?(?:payment|transfer)|send\s+(?:you\s+)?(?:the\s+|a\s+)?(?:payment|money|transfer|funds))\b"),
     _c("promise", "promise",
        rf"\b(?:payment|transfer|{_INVOICE}|amount|balance|it|funds|money)\s+(?:[^\s!?;]+\s+){{0,3}}?(?:will|should|is\s+going\s+to|is\s+scheduled|is\s+planned|shall)\s+(?:[^\s!?;]+\s+){{0,2}}?(?:be\s+(?:paid|made|sent|settled|processed|released|transferred|included|executed|done|honou?red)|arrive|go\s+out|reach|follow|be\s+in)"),
@@ -418,7 +435,7 @@ CUES: list[Cue] = [
     # "we regelen het zo snel mogelijk", "on s'en occupe au plus vite": a promise without a day,
     # counted only when the message is about paying (intent._find_hits).
     _c("promise", "asap",
-       r"\b(?:regelen|regel|doen|betalen|betaal|sort|sorted|handle|deal\s+with|settle|settled|pay|paid|get\s+(?:it|this|that)\s+(?:done|through)|règle\w*|occupe\w*|paie\w*|vire\w*|fais|ferons|ferai)\b[^.!?]{0,30}?"
+       r"\b(?:regelen|regel|doen|betalen|betaal|sort|sorted|r[ée]gularis\w*|handle|deal\s+with|settle|settled|pay|paid|get\s+(?:it|this|that)\s+(?:done|through)|règle\w*|occupe\w*|paie\w*|vire\w*|fais|ferons|ferai)\b[^.!?]{0,30}?"
        r"\b(?:zo\s+snel\s+mogelijk|zo\s+vlug\s+mogelijk|zsm|asap|as\s+soon\s+as\s+(?:possible|we\s+can)|dès\s+que\s+possible|au\s+plus\s+vite|au\s+plus\s+tôt|so\s+schnell\s+wie\s+möglich)\b", 0.75),
     _c("promise", "promise", r"\b(?:mets|mettons|mettrai|mettrons|va\s+mettre|allons\s+mettre|sera\s+mise?|est\s+mise?)\s+(?:la\s+|le\s+|les\s+|cette\s+facture\s+)?en\s+paiement\b", 0.85),
     _c("promise", "promise", r"\b(?:ingepland|staat\s+gepland|in\s+de\s+(?:volgende\s+)?betaalrun|betaalrun)\b", 0.85),

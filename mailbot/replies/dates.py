@@ -98,6 +98,10 @@ _NUM_RE = "|".join(sorted((re.escape(w) for w in _NUMBER_WORDS), key=len, revers
 _ORD = r"(?:st|nd|rd|th|er|e|ème|eme|de|ste|\.)?"
 
 
+# How far ahead a date without a year may be read: beyond it, the writer meant the past one.
+HORIZON_DAYS = 185
+
+
 @dataclass(frozen=True)
 class FoundDate:
     value: date
@@ -132,10 +136,13 @@ def _pick_year(day: int, month: int, today: date, past: bool) -> date | None:
     if past:
         return this_year if this_year <= today else date(today.year - 1, month, day)
     # A date a few days back is a statement about the past even in a promise ("on the 3rd we
-    # sent…"); more than two months back it means next year (writing in December about January).
+    # sent…"); more than two months back it means next year (writing in December about January),
+    # unless that is more than half a year ahead: "devis du 2 septembre" written in December is
+    # the September gone by, not next year's.
     if this_year >= today or (today - this_year).days <= 60:
         return this_year
-    return date(today.year + 1, month, day)
+    next_year = date(today.year + 1, month, day)
+    return next_year if (next_year - today).days <= HORIZON_DAYS else this_year
 
 
 def _pick_day(day: int, today: date, past: bool) -> date | None:
@@ -284,7 +291,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "named_month_part",
         folded(
-            rf"\b(?P<part>fin|début|debut|mi|mid|middle\s+of|end\s+of|early|begin|eind|half|midden|ende|anfang|mitte)[-\s]+(?:de\s+|d'|of\s+)?(?P<mon>{_MONTH_RE})\b\.?(?:\s+(?P<y>(?:19|20)\d\d))?",
+            rf"\b(?P<part>fin|début|debut|mi|mid|middle\s+of|end\s+of|early|begin|eind|half|midden|medio|ende|anfang|mitte)[-\s]+(?:de\s+|d'|of\s+)?(?P<mon>{_MONTH_RE})\b\.?(?:\s+(?P<y>(?:19|20)\d\d))?",
         ),
     ),
     (
@@ -326,6 +333,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("fortnight", folded(r"\b(?:within\s+|in\s+)?(?:a|one|the\s+next|the)\s+fortnight\b")),
     # Irish/British "this day week", "a week today": the same weekday next week.
+    # "binnen de week" (Belgian Dutch): within seven days.
+    ("within_week", folded(r"\bbinnen\s+de\s+week\b")),
     ("day_week", folded(r"\b(?:this\s+day\s+week|today\s+week|a\s+week\s+(?:today|from\s+today))\b")),
     (
         # "after New Year", "le premier jour ouvrable après le Nouvel An", "na Nieuwjaar": the
@@ -446,7 +455,7 @@ def _resolve(kind: str, m: re.Match[str], today: date, past: bool) -> tuple[date
         month = MONTHS[g["mon"].lower()]
         year = _year(g.get("y"), today) or _month_year(month, today, past)
         part = g["part"].lower()
-        if part in ("mi", "mid", "half", "mitte", "midden") or part.startswith("middle"):
+        if part in ("mi", "mid", "half", "mitte", "midden", "medio") or part.startswith("middle"):
             return date(year, month, 15), True
         if part in ("début", "debut", "early", "begin", "anfang"):
             return date(year, month, 10), True
@@ -489,6 +498,8 @@ def _resolve(kind: str, m: re.Match[str], today: date, past: bool) -> tuple[date
         return date(year, month, 1), False
     if kind == "new_years_eve":
         return date(today.year, 12, 31), False
+    if kind == "within_week":
+        return today + timedelta(days=7), True
     if kind == "day_week":
         return today + timedelta(days=7), False
     if kind == "new_year":
@@ -545,7 +556,10 @@ def _add_working_days(start: date, n: int) -> date | None:
 def _month_year(month: int, today: date, past: bool) -> int:
     if past:
         return today.year if month <= today.month else today.year - 1
-    return today.year if month >= today.month else today.year + 1
+    if month >= today.month:
+        return today.year
+    # "left in October", written in December, is the October gone by: next year's is too far.
+    return today.year + 1 if (month + 12 - today.month) <= HORIZON_DAYS // 30 else today.year
 
 
 def find_dates(
@@ -567,12 +581,31 @@ def find_dates(
             if kind == "relative_day" and m.group(0).lower() == "hier" and language in ("nl", "de", "en"):
                 continue  # "hier" is "here" in Dutch and German, "yesterday" only in French
             value, vague = _resolve(kind, m, today, past)
+            if kind == "numeric" and language == "en":
+                value = _month_first_if_nearer(m, value, today, past)
             if value is None:
                 continue
             taken.append((start, end))
             found.append(FoundDate(value, start, end, m.group(0), vague))
     found.sort(key=lambda f: f.start)
     return _named_day_with_its_date(text, found)
+
+
+def _month_first_if_nearer(m: re.Match[str], value: date | None, today: date, past: bool) -> date | None:
+    """English writers may be American: "wired on 12/02" written on 4 December is the 2nd of
+    December, not the 12th of February. When both readings are dates on the right side of
+    today, the nearer one wins; day-first stays the reading when only it makes sense."""
+    day, month = int(m.group("d")), int(m.group("m"))
+    if not (1 <= day <= 12 and 1 <= month <= 12) or day == month:
+        return value
+    year = _year(m.group("y"), today)
+    swapped = _make(year, day, month) if year else _pick_year(month, day, today, past)
+    if swapped is None or value is None:
+        return value or swapped
+    right_side = (lambda d: d <= today) if past else (lambda d: d >= today)
+    if right_side(swapped) and (not right_side(value) or abs((swapped - today).days) < abs((value - today).days)):
+        return swapped
+    return value
 
 
 _JOIN = re.compile(r"^[\s,]*(?:(?:le|the|de|den|op|on)\s+)?$", re.IGNORECASE)

@@ -66,7 +66,7 @@ _PAY_WORD = folded(
     r"zahl\w*|bezahl\w*|überweis\w*|argent|(?:le\s+)?nécessaire|de\s+deur\s+uit|m['’]en\s+occupe|s['’]en\s+occupe|take\s+care\s+of\s+it|regel\s+het|"
     # What happens to the payment in answer to a reminder, "it" being the money: "it'll go out
     # Monday", "you'll have it by Friday", "ça part jeudi", "vrijdag staat het op uw rekening".
-    r"go(?:es|ing)?\s+out|leaves?|fix\s+(?:you|ye|yous)\s+up|square\s+up|send\s+it(?:\s+over)?|(?:you['’]ll|you\s+will)\s+have\s+(?:it|the\s+money|your\s+money|payment)|(?:i|we)['’]ll\s+have\s+(?:it|the\s+money|this)\s+(?:to|with)\s+you|clear(?:ed)?|sorted|honou?r\w*|"
+    r"go(?:es|ing)?\s+out|leaves?|fix\s+(?:you|ye|yous)\s+up|square\s+up|sort|r[ée]gularis\w+|send\s+it(?:\s+over)?|(?:you['’]ll|you\s+will)\s+have\s+(?:it|the\s+money|your\s+money|payment)|(?:i|we)['’]ll\s+have\s+(?:it|the\s+money|this)\s+(?:to|with)\s+you|clear(?:ed)?|sorted|honou?r\w*|"
     r"(?:in|into|hit|reach)\s+your\s+(?:account|bank)|vers\w+|sold\w+|honor\w*|part(?:ira)?|partir|sur\s+votre\s+compte|aurez\s+(?:votre\s+|l['’])?(?:argent|paiement|virement)|"
     r"vereffen\w*|in\s+orde|op\s+uw\s+rekening|staat\s+(?:het|ze|hij|alles)\s+erop|vertrek\w*|gaat\s+(?:\w+\s+){0,3}?uit)\b")
 # "Ce sera fait la semaine prochaine", "dat gebeurt volgende week": a promise when the message
@@ -318,12 +318,16 @@ _MODAL = folded(r"\b(?:should|could|would|must|ought|moet|moest|zou|zouden|devra
 _BY = folded(r"\b(?:tegen|uiterlijk|ten\s+laatste|d['’]ici|by|avant|before|no\s+later\s+than|spätestens|bis)\s+(?:(?:le|la|the|de|het)\s+)?$")
 
 
+# Date expressions that carry their own "by": "voor Kerstmis is het betaald", "before Christmas".
+_BY_IN_DATE = folded(r"(?:avant|before|for|voor|vóór|vor|d['’]ici|by)\b")
+
+
 def _by_future_date(sentence: str, today: date) -> bool:
     """"Tegen vrijdag is het betaald", "d'ici lundi c'est réglé": a past tense bounded by a
     coming day is a promise, not a claim."""
     if re.search(r"\b(?:already|déjà|al|reeds|schon)\b", sentence, re.IGNORECASE):
         return False
-    return any(f.value > today and _BY.search(sentence[: f.start]) for f in find_dates(sentence, today))
+    return any(f.value > today and (_BY.search(sentence[: f.start]) or _BY_IN_DATE.match(f.text)) for f in find_dates(sentence, today))
 
 
 def _asks(sentence: str) -> bool:
@@ -331,7 +335,8 @@ def _asks(sentence: str) -> bool:
     on the 20th?"): what it says about paying is not a commitment. A tag question after a
     commitment ("je vous règle le 20, cela vous convient ?") still commits."""
     stripped = sentence.strip()
-    return (stripped.endswith("?") and bool(_QUESTION_START.match(stripped))) or bool(_INDIRECT_QUESTION.search(fold(stripped)))
+    opening = re.sub(r"^" + _GREETING, "", fold(stripped), flags=re.IGNORECASE)  # "Hi, can I pay by card?"
+    return (stripped.endswith("?") and bool(_QUESTION_START.match(opening))) or bool(_INDIRECT_QUESTION.search(fold(stripped)))
 
 
 _BOUND = folded(r"\b(?:avant|before|until|till|prior\s+to|voor|vóór|tot|jusqu['’]\w*|qu['’]à\s+partir|vor|erst|bis)\b")
@@ -400,7 +405,8 @@ def _pick_date(text: str, hit: _Hit, today: date, *, past: bool, language: str |
     return wanted[0].value if wanted else None
 
 
-_ABSENCE = folded(r"\b(?:off|away|absent\w*|congé|vacances?|verlof|afwezig|holidays?|out\s+of\s+(?:the\s+)?office|fermée?s?|closed|gesloten|urlaub|abwesend)\b")
+_ABSENCE = folded(r"\b(?:off|away|absent\w*|congé|vacances?|verlof|afwezig|holidays?|out\s+of\s+(?:the\s+)?office|fermée?s?|closed|gesloten|urlaub|abwesend|"
+                  r"abroad|buitenland|à\s+l['’]étranger|en\s+déplacement|op\s+reis|on\s+leave|sick|malade|ziek)\b")
 _RETURN = folded(r"\b(?:back|de\s+retour|terug|rentre\w*|revien\w*|returns?|returning|zurück)\b")
 _RANGE_WORD = folded(r"\b(?:from|du|van|vom|between|entre|tussen)\b")
 _CONTRAST = folded(r"[,;]?\s*\b(?:mais|but|maar|wel|aber|sondern)\b")
@@ -435,6 +441,14 @@ def _promised_days(sentence: str, wanted: list[FoundDate], today: date) -> list[
                     in_range.add(idx + 1)
         if len(in_range) < len(wanted):
             wanted = [d for i, d in enumerate(wanted) if i not in in_range]
+    # "Onze penningmeester is deze week in het buitenland, we betalen over een week": the clause
+    # that speaks of paying names the day.
+    clauses = [(m.start(), m.end()) for m in re.finditer(r"[^,;]+", folded_sentence)]
+    paying = [span for span in clauses if _PAY_WORD.search(folded_sentence[span[0] : span[1]])]
+    if paying and len(paying) < len(clauses):
+        in_paying = [d for d in wanted if any(a <= d.start < b for a, b in paying)]
+        if in_paying:
+            wanted = in_paying + [d for d in wanted if d not in in_paying]
     later = [d for d in wanted if d.value > today]
     if later and len(later) < len(wanted):
         wanted = later
