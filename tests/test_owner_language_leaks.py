@@ -223,7 +223,8 @@ def notes(lang: str) -> dict[str, tuple[str, dict[str, Any]]]:
             acted = intent if sure else "unsure"
             out[f"client_reply_{intent}_{len(files)}"] = ("client_reply", {
                 "sender": "billing@acme.test", "files": [file_view(f, RULES) for f in files],
-                "reading": {"intent": intent, "sure": sure, "date": date(2027, 1, 8), "amount": None, "currency": "EUR", "reason": None},
+                "reading": {"intent": intent, "sure": sure, "date": date(2027, 1, 8), "amount": None, "currency": "EUR",
+                            "reason": "not_delivered: F2026-014" if intent == "dispute" else None},
                 "evidence": None, "action": {"kind": acted, "until": date(2027, 1, 13)}, "new_text": "Bonjour",
                 "fitting": fitting(acted, reading(intent, sure=sure), files, week, lang)})
     bad = read_table("bad.csv", bad_rows_csv())
