@@ -181,6 +181,11 @@ CUES: list[Cue] = [
     _c("dispute", "partial_delivery",
        r"\b(?:only|seulement|maar|slechts|nur)\s+(?:received|got|reçu|ontvangen|gekregen|geleverd|delivered|livré\w*|erhalten)\s+\d+\s+(?:[^\s!?;]+\s+)?(?:of|sur|van|op|von)\b|"
        r"\b(?:missing|ontbreken|ontbreekt|manquent|fehlen)\s+(?:nog\s+|er\s+|still\s+|encore\s+|noch\s+)+(?:\d+|some|several|two|three|half|deux|trois|twee|drie)\b", negatable=False),
+    # Made out to the person instead of the company: "addressed to me personally… please reissue
+    # it to Bright Sparks Ltd", "adressée à moi personnellement", "op mijn persoonlijke naam".
+    _c("dispute", "wrong_addressee",
+       r"\b(?:addressed|made\s+out|issued|adressée?|établie?|libellée?|opgesteld|gericht|staat)\s+(?:to|à|aan|op)\s+(?:me|moi|mij|mijn\s+naam)\s+(?:personally|personnellement|persoonlijk|privé|in\s+privé)|"
+       r"\bre-?issue\w*\s+(?:it|this|the\s+invoice)\s+(?:to|in\s+the\s+name\s+of)\b|\bop\s+mijn\s+persoonlijke\s+naam\b", 0.85, negatable=False),
     _c("dispute", "wrong_addressee",
        r"\b(?:billed|invoiced|addressed|sent|made\s+out|issued|re-?invoiced?)\s+to\s+(?:our\s+|the\s+)?(?:parent\s+company|head\s+office|holding|subsidiary|sister\s+company|other\s+company)\b|"
        r"\b(?:n['’]est\s+)?pas\s+(?:à|au)\s+(?:notre|mon|bon)\s+nom\b|\bau\s+mauvais\s+nom\b|\bniet\s+op\s+(?:onze|mijn)\s+naam\b|\bnot\s+(?:in\s+)?(?:our|my)\s+name\b", 0.85, negatable=False),
@@ -259,7 +264,7 @@ CUES: list[Cue] = [
     # The same work billed twice: "you sent this invoice twice", "deux factures pour la même
     # commande", "twee keer gefactureerd", "dezelfde levering".
     _c("dispute", "duplicate",
-       r"\b(?:twice|deux\s+fois|twee\s+keer|tweemaal|zweimal|doppelt)\b[^.!?;]{0,40}?\b(?:sent|envoyé\w*|gestuurd|verstuurd|ontvangen|received|reçu\w*|factur\w*|invoiced|billed|charged|gekregen|geschickt|berechnet|aangerekend)\b|"
+       r"\b(?:twice|deux\s+fois|twee\s+keer|tweemaal|zweimal|doppelt|2\s*(?:x|fois|keer|maal|times)(?=\s))(?:\b|(?<=\s))[^.!?;]{0,40}?\b(?:sent|envoyé\w*|gestuurd|verstuurd|ontvangen|received|reçu\w*|factur\w*|gefactureerd|invoiced|billed|charged|gekregen|geschickt|berechnet|aangerekend)\b|"
        r"\b(?:sent|envoyé\w*|gestuurd|verstuurd|received|reçu\w*|factur\w*|invoiced|billed|charged|gekregen|aangerekend)\b[^.!?;]{0,30}?\b(?:twice|deux\s+fois|twee\s+keer|tweemaal|zweimal)\b|"
        r"\b(?:deux|two|twee|zwei|2)\s+(?:factures|invoices|facturen|rechnungen)\s+(?:[^\s!?;]+\s+){0,3}?(?:pour|for|voor|für|over)\s+(?:la\s+|the\s+|de\s+|het\s+|dieselbe\s+|die\s+)?(?:même|same|zelfde|dezelfde|hetzelfde|gleiche)", 0.85, negatable=False),
     # Still waiting for what was sold: "on attend toujours la livraison", "we wachten nog steeds
@@ -435,8 +440,12 @@ CUES: list[Cue] = [
     # "we regelen het zo snel mogelijk", "on s'en occupe au plus vite": a promise without a day,
     # counted only when the message is about paying (intent._find_hits).
     _c("promise", "asap",
-       r"\b(?:regelen|regel|doen|betalen|betaal|sort|sorted|r[ée]gularis\w*|handle|deal\s+with|settle|settled|pay|paid|get\s+(?:it|this|that)\s+(?:done|through)|règle\w*|occupe\w*|paie\w*|vire\w*|fais|ferons|ferai)\b[^.!?]{0,30}?"
+       r"\b(?:regelen|regel|doen|betalen|betaal|maak\s+(?:het|dat|dit|ze|hem)|maken\s+(?:we|wij)\s+(?:het|dat|dit)|stort\w*|sort|sorted|r[ée]gularis\w*|handle|deal\s+with|settle|settled|pay|paid|get\s+(?:it|this|that)\s+(?:done|through)|règle\w*|occupe\w*|paie\w*|vire\w*|fais|ferons|ferai)\b[^.!?]{0,30}?"
        r"\b(?:zo\s+snel\s+mogelijk|zo\s+vlug\s+mogelijk|zsm|asap|as\s+soon\s+as\s+(?:possible|we\s+can)|dès\s+que\s+possible|au\s+plus\s+vite|au\s+plus\s+tôt|so\s+schnell\s+wie\s+möglich)\b", 0.75),
+    # "Vous recevrez le paiement sous peu", "you'll receive the money", "u ontvangt de betaling".
+    _c("promise", "promise",
+       r"\b(?:(?:vous\s+)?recevrez\s+(?:le\s+|votre\s+|notre\s+)?(?:paiement|virement|règlement|argent|chèque)|(?:you['’]ll|you\s+will)\s+(?:receive|get)\s+(?:the\s+|your\s+|our\s+)?(?:payment|money|funds|transfer|cheque)|"
+       r"(?:u|je|jij)\s+(?:ontvangt|krijgt|zult)\s+(?:[^\s!?;]+\s+){0,2}?(?:betaling|het\s+geld|uw\s+geld|overschrijving))\b", 0.85),
     _c("promise", "promise", r"\b(?:mets|mettons|mettrai|mettrons|va\s+mettre|allons\s+mettre|sera\s+mise?|est\s+mise?)\s+(?:la\s+|le\s+|les\s+|cette\s+facture\s+)?en\s+paiement\b", 0.85),
     _c("promise", "promise", r"\b(?:ingepland|staat\s+gepland|in\s+de\s+(?:volgende\s+)?betaalrun|betaalrun)\b", 0.85),
     _c("promise", "promise",

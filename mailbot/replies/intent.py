@@ -68,7 +68,7 @@ _PAY_WORD = folded(
     # Monday", "you'll have it by Friday", "ça part jeudi", "vrijdag staat het op uw rekening".
     r"go(?:es|ing)?\s+out|leaves?|fix\s+(?:you|ye|yous)\s+up|square\s+up|sort|r[ée]gularis\w+|send\s+it(?:\s+over)?|(?:you['’]ll|you\s+will)\s+have\s+(?:it|the\s+money|your\s+money|payment)|(?:i|we)['’]ll\s+have\s+(?:it|the\s+money|this)\s+(?:to|with)\s+you|clear(?:ed)?|sorted|honou?r\w*|"
     r"(?:in|into|hit|reach)\s+your\s+(?:account|bank)|vers\w+|sold\w+|honor\w*|part(?:ira)?|partir|sur\s+votre\s+compte|aurez\s+(?:votre\s+|l['’])?(?:argent|paiement|virement)|"
-    r"vereffen\w*|in\s+orde|op\s+uw\s+rekening|staat\s+(?:het|ze|hij|alles)\s+erop|vertrek\w*|gaat\s+(?:\w+\s+){0,3}?uit)\b")
+    r"maak\s+(?:het|dat|dit|ze|hem)\s+(?:[^\s]+\s+){0,4}?over|vereffen\w*|in\s+orde|op\s+uw\s+rekening|staat\s+(?:het|ze|hij|alles)\s+erop|vertrek\w*|gaat\s+(?:\w+\s+){0,3}?uit)\b")
 # "Ce sera fait la semaine prochaine", "dat gebeurt volgende week": a promise when the message
 # is about paying at all.
 _WILL_BE_DONE = folded(
