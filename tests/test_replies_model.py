@@ -1,11 +1,11 @@
-"""The statistical intent model: exact to scikit-learn, shipped up to date, and measured honestly.
+"""The statistical models: exact to scikit-learn, shipped up to date, and measured honestly.
 
-Honest figure: each 2026 blind set (blind_2026_a.yaml, blind_2026_b.yaml, written by two separate
-authors who never read the rules nor the other sets) is held out of training in turn; the model is
-trained on everything else and the whole reader (rules + model) scored on the held-out author. The
-even ids of both sets were looked at while the combination was tuned (thresholds, date choices);
-the odd ids are sealed: only aggregates are printed, and the combination was measured on them once,
-after it was frozen (see SEALED_FIRST_RUN).
+Honest figure: each 2026 blind set (blind_2026_a/b/c/d.yaml, written by four separate authors who
+never read the rules nor the other sets) is held out of training in turn; the models are trained
+on everything else and the whole reader (rules + models) scored on the held-out author. The even
+ids were looked at while the combination was tuned (thresholds, date choices, cues); the odd ids
+are sealed: only aggregates are printed. A and B were measured once after the combination was
+frozen (SEALED_FIRST_RUN), C and D arrived later and were measured once whole (CD_FIRST_RUN).
 """
 
 from __future__ import annotations
