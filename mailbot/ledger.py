@@ -2,12 +2,18 @@
 
 Every change to a file appends an event (what happened, when, why), so the history of a
 file can be told back to the owner and the digest can count what mailbot did.
+
+Store indexes (`INDEXES`) keep the receivables grouped, so that the reminder tick loads the
+clients something may be due for rather than the whole history: by client address (every
+status; and the closed files alone, the paid history), and the open files by what they wait
+for (`scheduler.Waiting`). They are derived from the stored documents, rebuilt at every load
+and never written: the documents stay the only truth.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +21,9 @@ from tinydb import Query
 
 from .models import CANCELLED, CLOSED, OPEN, Receivable
 from .plans import UNDER_PLAN
-from .store import Store
+from .scheduler import Waiting
+from .segments import Paid, paid_history
+from .store import Index, Store
 
 
 class Ledger:
@@ -25,6 +33,22 @@ class Ledger:
     @property
     def _t(self):
         return self.store.table("receivables")
+
+    def index(self, name: str) -> Index:
+        """One of `INDEXES`, up to date."""
+        return self.store.index(f"receivables.{name}", "receivables", INDEXES[name])
+
+    @property
+    def _by_client(self) -> Index:
+        return self.index("by_client")
+
+    @property
+    def _paid_by_client(self) -> Index:
+        return self.index("paid_by_client")
+
+    @property
+    def _waiting(self) -> Index:
+        return self.index("waiting")
 
     def get(self, rid: int) -> Receivable | None:
         doc = self._t.get(doc_id=rid)
@@ -46,13 +70,39 @@ class Ledger:
         ]
 
     def for_client(self, email_addr: str, statuses: Iterable[str] = (OPEN,)) -> list[Receivable]:
-        addr = email_addr.lower()
-        st = set(statuses)
-        return [
-            Receivable.from_doc(d, d.doc_id)
-            for d in self._t.search(Query().client_email.test(lambda e: (e or "").lower() == addr))
-            if d.get("status") in st
-        ]
+        return self.for_clients([email_addr], statuses)
+
+    def for_clients(self, addresses: Iterable[str], statuses: Iterable[str] | None = (OPEN,)) -> list[Receivable]:
+        """The files of these client addresses (any case), in id order; `statuses=None`: every status."""
+        st = None if statuses is None else set(statuses)
+        table = self._t
+        docs = [table.get(doc_id=rid) for rid in self._by_client.ids(*{a.lower() for a in addresses})]
+        return [Receivable.from_doc(d, d.doc_id) for d in docs if d is not None and (st is None or d.get("status") in st)]
+
+    def waiting(self, ready: Callable[[Waiting], bool]) -> dict[str, list[Waiting]]:
+        """Client address (lower case) -> what its open files wait for, for the files whose `Waiting`
+        is `ready`: `ready` is asked once per distinct `Waiting`, not once per file.
+
+        >>> # ledger.waiting(lambda w: w.due_date <= date(2026, 3, 3)) -> {'compta@acme.fr': [Waiting(0, ...)]}
+        """
+        index, by_client = self._waiting, self._by_client
+        out: dict[str, list[Waiting]] = {}
+        for w in index.keys():
+            if ready(w):
+                for rid in index.ids(w):
+                    out.setdefault(by_client.key_of(rid), []).append(w)  # type: ignore[arg-type]
+        return out
+
+    def paid_history(self, addresses: Iterable[str]) -> dict[str, list[Paid]]:
+        """`segments.paid_history` of these clients, reading of their closed files only what it reads."""
+        table = self._t
+        closed = []
+        for rid in self._paid_by_client.ids(*{a.lower() for a in addresses}):
+            d = table.get(doc_id=rid)
+            if d is not None:
+                closed.append(Receivable(id=rid, status=CLOSED, client_email=d.get("client_email"),
+                                         due_date=_day(d.get("due_date")), closed_at=_instant(d.get("closed_at"))))
+        return paid_history(closed)
 
     def add(self, r: Receivable) -> Receivable:
         self.store.require_transaction()
@@ -117,6 +167,41 @@ class Ledger:
     def clear_bad_address(self, address: str) -> None:
         self.store.require_transaction()
         self.store.table("bad_addresses").remove(Query().address == address.lower())
+
+
+def _client_key(doc: Mapping[str, Any]) -> str | None:
+    email_addr = doc.get("client_email")
+    return email_addr.lower() if email_addr else None
+
+
+def _paid_client_key(doc: Mapping[str, Any]) -> str | None:
+    """The client of a closed file, the only ones `segments.paid_history` reads."""
+    return _client_key(doc) if doc.get("status") == CLOSED else None
+
+
+def _waiting_key(doc: Mapping[str, Any]) -> Waiting | None:
+    """What an open file waits for; None for a file the scheduler skips until it is written again
+    (not open, incomplete, disputed: each changes only by a write, which looks at it again)."""
+    if doc.get("status") != OPEN or not doc.get("due_date") or not doc.get("client_email") or doc.get("dispute"):
+        return None
+    return Waiting(doc.get("last_stage", -1), _day(doc["due_date"]), _day(doc.get("promise_date")),  # type: ignore[arg-type]
+                   _day(doc.get("paused_until")), bool(doc.get("b2c")), doc.get("segment_override") or None)
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+# The ledger's indexes over the receivables table: name -> the key of one stored document.
+INDEXES: dict[str, Callable[[Mapping[str, Any]], Any]] = {
+    "by_client": _client_key,
+    "paid_by_client": _paid_client_key,
+    "waiting": _waiting_key,
+}
 
 
 def _norm_number(n: str) -> str:

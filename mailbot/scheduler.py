@@ -14,6 +14,13 @@ The rules this module keeps, each one tested over random portfolios (tests/test_
 A file registered late, or after downtime, gets only the stage its age calls for: missed
 stages are skipped, never sent in a burst. `commit` records on the receivables what was done,
 so the daemon and `mailbot simulate` move files the same way.
+
+Clients are independent of each other here: what one client gets depends on its own files and
+facts only. So the daemon need not hand over every open file: `Waiting` is what decides the
+first day anything could happen to a file, `FirstDay` turns it into that day (a lower bound
+over every kind of client, or the day itself for one client's segment), and
+`clients_due_today` names the only clients worth loading (the ledger keeps its open files
+grouped by `Waiting`, so the bound is checked once per group, not once per file).
 """
 
 from __future__ import annotations
@@ -21,11 +28,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from .businessdays import SendWindow
 from .models import Receivable
-from .rules import Rules, Stage
+from .rules import SEGMENTS, Rules, Stage
 from .segments import Paid, classify, paid_history
 
 
@@ -134,6 +140,75 @@ def next_stage_date(rules: Rules, r: Receivable, segment: str = "regular") -> tu
     return None
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """What an open file waits for: the fields of the file that decide when the scheduler could first act on it."""
+
+    last_stage: int
+    due_date: date
+    promise_date: date | None = None
+    paused_until: date | None = None
+    b2c: bool = False
+    segment: str | None = None  # the file's own segment_override
+
+
+class FirstDay:
+    """The first day `due_reminders` could give a file anything, as long as the file is not written
+    (a write is what moves a stage, promises, pauses); None if no stage is left for it.
+
+    Without the client's segment and B2C flag, the earliest day over every kind of client: a
+    lower bound that needs no other file. With them, the day itself.
+
+    >>> # FirstDay(rules)(Waiting(last_stage=0, due_date=date(2026, 3, 1))) -> date(2026, 3, 4)
+    """
+
+    def __init__(self, rules: Rules):
+        self.rules = rules
+        self._grace = timedelta(days=rules.policy.promise_grace_days + 1)  # broken the day after the grace
+        self._offsets: dict[tuple[str | None, bool | None], dict[int, int | None]] = {}
+
+    def __call__(self, w: Waiting, segment: str | None = None, b2c: bool | None = None) -> date | None:
+        if w.promise_date is not None:
+            first = w.promise_date + self._grace  # while a promise stands, no stage moves
+        else:
+            after = self._earliest(segment, b2c).get(max(w.last_stage, -1))
+            if after is None:
+                return None
+            first = w.due_date + timedelta(days=after)
+        return max(first, w.paused_until) if w.paused_until is not None else first
+
+    def _earliest(self, segment: str | None, b2c: bool | None) -> dict[int, int | None]:
+        """Last stage reached -> the fewest days after the due date at which a later stage applies."""
+        key = (segment, b2c)
+        if key not in self._offsets:
+            # "" stands for a segment name rules.yaml does not define (an owner's override): the default policy.
+            segments = (*SEGMENTS, "") if segment is None else (segment,)
+            kinds = (False, True) if b2c is None else (b2c,)
+            variants = [self.rules.stages_for(sg, k) for sg in segments for k in kinds]
+            self._offsets[key] = {
+                last: min((s.after for stages in variants for s in stages if s.index > last), default=None)
+                for last in range(-1, len(self.rules.stages))
+            }
+        return self._offsets[key]
+
+
+def clients_due_today(waiting: Mapping[str, Iterable[Waiting]], histories: Mapping[str, list[Paid]], rules: Rules,
+                      today: date, first_day: FirstDay | None = None) -> set[str]:
+    """Of these clients (lower-case address -> what its open files wait for), those with a file
+    whose first day has come, for the client's own segment and B2C flag (`_Kinds`): the only
+    clients `due_reminders` can give anything today."""
+    first_day = first_day or FirstDay(rules)
+    kinds = _Kinds(rules, {key: ClientFacts(history=h) for key, h in histories.items()})
+    out = set()
+    for key, files in waiting.items():
+        for w in files:
+            day = first_day(w, kinds.segment_for(key, w.segment), kinds.b2c_for(key, w.b2c))
+            if day is not None and day <= today:
+                out.add(key)
+                break
+    return out
+
+
 def blocked_reason(r: Receivable, today: date, bad_addresses: set[str] | frozenset[str]) -> str | None:
     """Why `r` gets nothing today whatever its stage, or None."""
     if not r.is_open:
@@ -160,9 +235,12 @@ class _Kinds:
         self._stages: dict[tuple[str, bool], tuple[Stage, ...]] = {}
 
     def segment(self, r: Receivable) -> str:
-        if r.segment_override:
-            return r.segment_override
-        key = (r.client_email or "").lower()
+        return self.segment_for((r.client_email or "").lower(), r.segment_override)
+
+    def segment_for(self, key: str, own: str | None = None) -> str:
+        """The segment of a file of client `key` whose own override is `own`."""
+        if own:
+            return own
         if key not in self._segment:
             o = self.overrides.get(key)
             if o is not None and o.segment:
@@ -173,8 +251,11 @@ class _Kinds:
         return self._segment[key]
 
     def b2c(self, r: Receivable) -> bool:
-        o = self.overrides.get((r.client_email or "").lower())
-        return o.b2c if o is not None and o.b2c is not None else r.b2c
+        return self.b2c_for((r.client_email or "").lower(), r.b2c)
+
+    def b2c_for(self, key: str, own: bool) -> bool:
+        o = self.overrides.get(key)
+        return o.b2c if o is not None and o.b2c is not None else own
 
     def stages(self, segment: str, b2c: bool) -> tuple[Stage, ...]:
         key = (segment, b2c)

@@ -18,6 +18,12 @@ any other unreadable line stops mailbot with the path of a kept copy, never an e
 Work is grouped in `transaction()` blocks: nothing reaches the disk until the block ends, and a
 block that raises leaves the committed state untouched. Every filesystem call goes through a
 `Disk`, which tests replace to fail any single call (ENOSPC, EROFS) or to die there.
+
+An `Index` groups one table's documents by a key computed from each (the ledger keeps its
+receivables by client and by what they wait for), so a reader can ask for a few documents
+without walking them all. It is derived data, in memory only: built from the state at every
+load and rollback, and brought up to date from the documents a transaction touched, never
+written anywhere, so the snapshot and the journal stay the only truth.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ import logging
 import os
 import secrets
 import time
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -119,24 +125,31 @@ class _Tracked(MutableMapping):
     """A table's raw documents as TinyDB's updaters see them (int ids), noting every id touched.
 
     Touched is a superset of changed: an updater that reads a document may change it in place.
+    Each id goes to two sets: the transaction's (what its journal line holds) and the indexes'
+    (what they must look at again before their next read).
     """
 
-    def __init__(self, raw: dict[str, Any], touched: set[str]):
+    def __init__(self, raw: dict[str, Any], touched: set[str], unindexed: set[str]):
         self.raw = raw
         self.touched = touched
+        self.unindexed = unindexed
+
+    def _note(self, doc_id: str) -> None:
+        self.touched.add(doc_id)
+        self.unindexed.add(doc_id)
 
     def __getitem__(self, doc_id: int) -> Any:
         doc = self.raw[str(doc_id)]
-        self.touched.add(str(doc_id))
+        self._note(str(doc_id))
         return doc
 
     def __setitem__(self, doc_id: int, doc: Any) -> None:
         self.raw[str(doc_id)] = doc
-        self.touched.add(str(doc_id))
+        self._note(str(doc_id))
 
     def __delitem__(self, doc_id: int) -> None:
         del self.raw[str(doc_id)]
-        self.touched.add(str(doc_id))
+        self._note(str(doc_id))
 
     def __contains__(self, doc_id: object) -> bool:
         return str(doc_id) in self.raw
@@ -159,7 +172,7 @@ class _JournalTable(Table):
     def _update_table(self, updater) -> None:  # type: ignore[override]
         storage: _MemoryStorage = self._storage  # type: ignore[assignment]
         raw = storage.state.setdefault(self.name, {})
-        updater(_Tracked(raw, storage.touched_in(self.name)))
+        updater(_Tracked(raw, storage.touched_in(self.name), storage.unindexed_in(self.name)))
         self.clear_cache()
 
     def update(self, fields, cond=None, doc_ids=None):  # type: ignore[override]
@@ -182,10 +195,14 @@ class _MemoryStorage(Storage):
 
     def __init__(self, state: dict[str, Any]):
         self.state = state
-        self.touched: dict[str, set[str]] = {}
+        self.touched: dict[str, set[str]] = {}  # ids written by the open transaction, per table
+        self.unindexed: dict[str, set[str]] = {}  # ids the indexes have not looked at since they were touched
 
     def touched_in(self, table: str) -> set[str]:
         return self.touched.setdefault(table, set())
+
+    def unindexed_in(self, table: str) -> set[str]:
+        return self.unindexed.setdefault(table, set())
 
     @property
     def dirty(self) -> bool:
@@ -197,12 +214,77 @@ class _MemoryStorage(Storage):
     def write(self, data: dict[str, Any]) -> None:
         # Only TinyDB.drop_table(s) gets here: count every table it had as touched.
         for name in set(self.state) | set(data):
-            self.touched_in(name).update(self.state.get(name, {}).keys())
-            self.touched_in(name).update(data.get(name, {}).keys())
+            for ids in (self.touched_in(name), self.unindexed_in(name)):
+                ids.update(self.state.get(name, {}).keys())
+                ids.update(data.get(name, {}).keys())
         self.state = data
 
     def close(self) -> None:
         pass
+
+
+Key = Hashable
+
+
+class Index:
+    """One table's documents grouped by `key(document)`; a document whose key is None is in no group.
+
+    Get one with `Store.index(...)`: the store keeps it equal to a full scan of the table, inside
+    a transaction too (a read sees the transaction's own writes, as a search does). Ids are the
+    table's document ids.
+
+    >>> # store.index("open_by_client", "receivables", lambda d: d["client_email"]).ids("a@b.fr") -> [3, 17]
+    """
+
+    def __init__(self, table: str, key: Callable[[Mapping[str, Any]], Key | None], catch_up: Callable[[], None]):
+        self.table = table
+        self.key = key
+        self._catch_up = catch_up  # looks again at what was written since the last read
+        self._key_of: dict[str, Key] = {}
+        self._groups: dict[Key, set[str]] = {}
+
+    def _rebuild(self, docs: Mapping[str, Mapping[str, Any]]) -> None:
+        self._key_of = {}
+        self._groups = {}
+        self._look_again(docs, docs.keys())
+
+    def _look_again(self, docs: Mapping[str, Mapping[str, Any]], ids: Iterable[str]) -> None:
+        for doc_id in ids:
+            old = self._key_of.pop(doc_id, None)
+            if old is not None:
+                group = self._groups[old]
+                group.discard(doc_id)
+                if not group:
+                    del self._groups[old]
+            doc = docs.get(doc_id)
+            new = self.key(doc) if doc is not None else None
+            if new is not None:
+                group = self._groups.get(new)
+                if group is None:
+                    group = self._groups[new] = set()
+                else:
+                    new = self._key_of[next(iter(group))]  # one key object per group, not one per document
+                self._key_of[doc_id] = new
+                group.add(doc_id)
+
+    def keys(self) -> list[Key]:
+        """Every key some document has, in no particular order."""
+        self._catch_up()
+        return list(self._groups)
+
+    def ids(self, *keys: Key) -> list[int]:
+        """The ids of the documents whose key is one of `keys`, in id order (the table's order)."""
+        self._catch_up()
+        return sorted(int(i) for k in keys for i in self._groups.get(k, ()))
+
+    def key_of(self, doc_id: int) -> Key | None:
+        self._catch_up()
+        return self._key_of.get(str(doc_id))
+
+    def groups(self) -> dict[Key, list[int]]:
+        """Key -> ids, what a full scan of the table would group: for tests and checks."""
+        self._catch_up()
+        return {k: sorted(int(i) for i in ids) for k, ids in self._groups.items()}
 
 
 def read_state(data_dir: Path) -> dict[str, Any]:
@@ -287,6 +369,7 @@ class Store:
         self._depth = 0
         self.commits = 0
         self.compactions = 0
+        self._indexes: dict[str, Index] = {}
         self._load()
         if not self.table("meta").all():
             with self.transaction():
@@ -310,6 +393,8 @@ class Store:
         self._snapshot_len = self.path.stat().st_size if self.path.exists() else 0
         self._storage = _MemoryStorage(state)
         self.db = _DB(storage=lambda: self._storage)  # type: ignore[arg-type]
+        for index in self._indexes.values():
+            index._rebuild(state.get(index.table, {}))
 
     def _corrupt_error(self, exc: _Corrupt) -> StoreError:
         kept = exc.path.with_name(f"{exc.path.name}.corrupt-{int(time.time())}")
@@ -331,6 +416,37 @@ class Store:
 
     def table(self, name: str) -> Table:
         return self.db.table(name)
+
+    def index(self, name: str, table: str, key: Callable[[Mapping[str, Any]], Key | None]) -> Index:
+        """The index `name` over `table`, up to date; built with `key` (one scan) the first time it is asked for.
+
+        `key` reads a stored document (JSON values: dates are ISO strings) and must depend on that
+        document alone: the index looks at a document again only when it is written.
+        """
+        index = self._indexes.get(name)
+        if index is None:
+            index = self._indexes[name] = Index(table, key, lambda: self._bring_up_to_date(table))
+            index._rebuild(self._storage.state.get(table, {}))
+        elif index.table != table:
+            raise ValueError(f"index {name!r} is over table {index.table!r}, not {table!r}: give the new one its own name")
+        return index
+
+    def _bring_up_to_date(self, table: str) -> None:
+        pending = self._storage.unindexed.get(table)
+        if not pending:
+            return
+        docs = self._storage.state.get(table, {})
+        for index in self._indexes.values():
+            if index.table == table:
+                index._look_again(docs, pending)
+        pending.clear()
+
+    def _settle_indexes(self) -> None:
+        """After a commit: every index looks at what it wrote; tables without one forget the ids."""
+        indexed = {index.table for index in self._indexes.values()}
+        for table in indexed:
+            self._bring_up_to_date(table)
+        self._storage.unindexed = {}
 
     @property
     def install_token(self) -> str:
@@ -372,6 +488,7 @@ class Store:
             ) from None
         self._seq += 1
         self._storage.touched = {}
+        self._settle_indexes()
         self.commits += 1
 
     def _append(self, line: bytes) -> None:

@@ -10,7 +10,8 @@ import pytest
 
 from mailbot.models import CLOSED, OPEN, Receivable
 from mailbot.rules import load_rules
-from mailbot.scheduler import ClientFacts, client_facts, commit, due_reminders
+from mailbot.scheduler import ClientFacts, FirstDay, Waiting, client_facts, clients_due_today, commit, due_reminders
+from mailbot.segments import Paid
 
 PARIS = ZoneInfo("Europe/Paris")
 RULES = load_rules()  # Tue-Thu 09:00-11:30, FR calendar, gap 5
@@ -121,3 +122,41 @@ def test_segments_change_the_day() -> None:
     assert run([rec()], at(DUE + timedelta(days=9)), facts=history) == []
     [due] = run([rec()], at(DUE + timedelta(days=14)), facts=history)
     assert due.items[0].stage.name == "friendly" and due.items[0].stage.after == 12
+
+
+# What the tick's index asks: the first day anything can happen to a file. The default rules:
+# courtesy -3, friendly 7, formal 15, plan 30, call 45, notice 60; new -2, loyal +5 (no courtesy),
+# chronic -4; consumers skip the call; promise grace 3 days.
+@pytest.mark.parametrize(
+    "waiting, segment, b2c, first",
+    [
+        (Waiting(-1, DUE), None, None, DUE - timedelta(days=3)),                     # courtesy never moves
+        (Waiting(-1, DUE), "loyal", False, DUE + timedelta(days=12)),                # loyal skips it: friendly 7+5
+        (Waiting(0, DUE), None, None, DUE + timedelta(days=3)),                      # any kind: chronic's friendly 7-4
+        (Waiting(0, DUE), "regular", False, DUE + timedelta(days=7)),                # a regular client's own day
+        (Waiting(0, DUE), "new", False, DUE + timedelta(days=5)),
+        (Waiting(3, DUE), "regular", False, DUE + timedelta(days=45)),               # the call
+        (Waiting(3, DUE), "regular", True, DUE + timedelta(days=60)),                # a consumer skips it: the notice
+        (Waiting(5, DUE), None, None, None),                                         # no stage left
+        (Waiting(7, DUE), None, None, None),                                         # rules.yaml lost stages since
+        (Waiting(5, DUE, promise_date=DUE + timedelta(days=20)), None, None, DUE + timedelta(days=24)),  # grace, then broken
+        (Waiting(0, DUE, paused_until=DUE + timedelta(days=30)), "regular", False, DUE + timedelta(days=30)),
+        (Waiting(0, DUE, paused_until=DUE), "regular", False, DUE + timedelta(days=7)),  # a pause already over
+    ],
+)
+def test_first_day_is_the_day_a_file_can_move(waiting: Waiting, segment, b2c, first) -> None:
+    assert FirstDay(RULES)(waiting, segment, b2c) == first
+
+
+def test_the_first_day_is_when_due_reminders_acts() -> None:
+    # The day before it nothing is due; on it, the stage moves (the lower bound is exact for its segment).
+    history = [Paid(DUE - timedelta(days=90), DUE - timedelta(days=90)), Paid(DUE - timedelta(days=60), DUE - timedelta(days=60))]
+    r = rec(last_stage=1)  # friendly sent; a regular client (two invoices paid on time, fewer than loyal's three)
+    first = FirstDay(RULES)(Waiting(1, DUE), "regular", False)
+    assert first == DUE + timedelta(days=15)
+    facts = {"a@client.test": ClientFacts(history=history)}
+    before = [d for d in run([r], at(first - timedelta(days=1)), facts=facts) if d.emailed]
+    assert before == [] and run([r], at(first), facts=facts)[0].top_stage.name == "formal"
+    assert clients_due_today({"a@client.test": [Waiting(1, DUE)]}, {"a@client.test": history}, RULES, first) == {"a@client.test"}
+    assert clients_due_today({"a@client.test": [Waiting(1, DUE)]}, {"a@client.test": history}, RULES,
+                             first - timedelta(days=1)) == set()

@@ -25,12 +25,14 @@ from email.message import EmailMessage
 from email.utils import formataddr
 from typing import Any
 
+from ..businessdays import SendWindow
 from ..compose import Attachment, Rendered, Templates, build_message
+from ..ledger import Ledger
 from ..models import Receivable
 from ..outbox import make_message_id
 from ..payment import epc_qr_png
 from ..rules import Rules, Stage
-from ..scheduler import Due, client_facts, commit, due_reminders
+from ..scheduler import Due, FirstDay, Waiting, client_facts, clients_due_today, commit, due_reminders
 from ..statement import client_language, greeting, needs_consumer_notice, reminder_context
 from .base import Desk
 
@@ -56,16 +58,35 @@ def plan_due_reminders(desk: Desk) -> int:
     window = desk.rules.window(desk.settings.timezone)
     if not window.contains(desk.now, desk.rules.policy.calendar):
         return 0  # most minutes of the week: nothing can leave, so nothing is loaded (bench/bench_tick.py)
-    every = desk.ledger.all()
-    dues = due_reminders(
-        [r for r in every if r.is_open], desk.rules, desk.now, window=window,
-        bad_addresses=desk.ledger.bad_addresses(), facts=client_facts(every),
-    )
+    dues = find_due(desk.ledger, desk.rules, desk.now, window)
     planned = 0
     for due in dues:
         with desk.store.transaction():
             planned += _plan_one(desk, due)
     return planned
+
+
+def find_due(ledger: Ledger, rules: Rules, now: datetime, window: SendWindow) -> list[Due]:
+    """What `due_reminders` says over every stored file, loading only the clients it can concern.
+
+    The ledger's index gives the open files whose first possible day, for any kind of client,
+    has come; the paid history of their clients gives each its segment, hence the day itself
+    (`clients_due_today`). Only those clients' files are loaded, open and closed (the closed
+    ones set the segment and may hold the last email sent): every other client would get
+    nothing today (bench/bench_tick.py: the cost of the due files, not of the whole history).
+    """
+    today = now.astimezone(window.zone).date()
+    first_day = FirstDay(rules)
+
+    def ready(w: Waiting) -> bool:
+        day = first_day(w)
+        return day is not None and day <= today
+
+    waiting = ledger.waiting(ready)
+    clients = clients_due_today(waiting, ledger.paid_history(waiting), rules, today, first_day)
+    files = ledger.for_clients(clients, statuses=None)
+    return due_reminders([r for r in files if r.is_open], rules, now, window=window,
+                         bad_addresses=ledger.bad_addresses(), facts=client_facts(files))
 
 
 def _plan_one(desk: Desk, due: Due) -> int:
