@@ -147,6 +147,22 @@ def test_a_parser_that_hangs_is_abandoned() -> None:
         runner.close()
 
 
+def hungry(megabytes: int) -> int:
+    return len(bytearray(megabytes * 1024 * 1024))
+
+
+def test_a_parser_that_eats_memory_is_stopped_at_the_workers_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAILBOT_PARSE_MEMORY_MB", "300")  # the worker inherits the daemon's environment
+    runner = IsolatedRunner()
+    try:
+        with pytest.raises(InputRejected, match=r"more memory.*300 MB \(MAILBOT_PARSE_MEMORY_MB\)"):
+            runner.call(hungry, 600, timeout=20, what="bomb.pdf")
+        # Under the cap the same work succeeds, in a fresh worker.
+        assert runner.call(hungry, 50, timeout=20, what="fine.pdf") == 50 * 1024 * 1024
+    finally:
+        runner.close()
+
+
 def test_message_without_invoice_is_not_an_error() -> None:
     msg = EmailMessage()
     msg["From"] = "owner@example.test"

@@ -60,8 +60,30 @@ def _read_exact(fd: int, size: int, deadline: float | None) -> bytes | None:
     return b"".join(chunks)
 
 
+# The worker's address space, so that a crafted file cannot make the parser take the machine's
+# memory: pypdf's own caps hold today, but the worker must not depend on every library's.
+MEMORY_SETTING = "MAILBOT_PARSE_MEMORY_MB"
+DEFAULT_MEMORY_MB = 1024
+
+
+def _cap_memory(env: dict[str, str] | os._Environ[str]) -> int:
+    """Limit this process's address space (RLIMIT_AS) to the setting; returns the cap in MB."""
+    import resource
+
+    from mailbot.config import env_number
+
+    mb = int(env_number(env, MEMORY_SETTING, DEFAULT_MEMORY_MB))
+    cap = mb * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    return mb
+
+
 def _serve() -> None:
     """Worker main loop: read (func, arg), answer (ok, result or message)."""
+    _cap_memory(os.environ)
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # stray prints from libraries must not corrupt the answer stream
     fd = sys.stdin.buffer.fileno()
@@ -142,6 +164,13 @@ class IsolatedRunner:
                 )
             ok, result = pickle.loads(body)
             if not ok:
+                if str(result).startswith("MemoryError"):
+                    # The worker survives a MemoryError; a fresh one is cheaper than trusting it.
+                    self._stop()
+                    raise InputRejected(
+                        f"{what} needed more memory to read than the reader may use; "
+                        f"the limit is {os.environ.get(MEMORY_SETTING, DEFAULT_MEMORY_MB)} MB ({MEMORY_SETTING})"
+                    )
                 raise WorkerCrashed(result)
             return result
 
