@@ -65,6 +65,10 @@ def test_hourly_notes_wait_for_one_batch_email_sent_once(dovecot, imap_user, smt
                 < text.index("== Invoice F-102"))
         assert batch.get_body(("html",)) is not None
         assert text.count("\n--\n") == 1  # one footer: the held notes' own footers are left out
+        # The client's own message travels with the batch, as it did with the single note.
+        [original] = [p for p in batch.iter_attachments() if p.get_content_type() == "message/rfc822"]
+        assert original.get_filename() == "F-101-message.eml"
+        assert "will be paid on 2026-12-20" in original.get_content().get_body(("plain",)).get_content()
         # A restart, and the next hours: the batch is not sent again, and nothing else waits.
         h.restart()
         h.step()

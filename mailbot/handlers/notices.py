@@ -13,14 +13,17 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
+import logging
+
 from tinydb import Query
 
-from ..compose import build_message
+from ..compose import Attachment, build_message
 from ..outbox import make_message_id, parse_raw
 from ..rules import Notifications
 from ..store import Store
 from .base import Desk
 
+log = logging.getLogger(__name__)
 WAITING = "waiting"  # the `batch` marker of a held note not yet in a batch email
 _FOOTER = "\n--\n"  # every owner template ends its text with this line, then the commands hint
 
@@ -70,7 +73,7 @@ def plan_note_batch(desk: Desk) -> bool:
         ctx = desk.base_context(lang) | batch_context(desk, due, slot)
         rendered = desk.templates.render(f"{lang}/owner/batch.j2", ctx)
         msg = build_message(rendered, from_name=f"mailbot ({desk.rules.business.name})", from_addr=desk.settings.address,
-                            to=list(desk.settings.owners), message_id=mid, when=desk.now)
+                            to=list(desk.settings.owners), message_id=mid, when=desk.now, attachments=held_attachments(desk, due))
         files = sorted({rid for e in due for rid in e["receivables"]})
         desk.outbox.plan(msg, kind="note:batch", receivables=files, now=desk.now)
         table.update({"batch": mid}, doc_ids=[e.doc_id for e in due])
@@ -96,6 +99,32 @@ def batch_context(desk: Desk, due: list[dict[str, Any]], slot: datetime) -> dict
     first = min(datetime.fromisoformat(e["created_at"]) for e in due).astimezone(tz)
     return {"count": len(due), "groups": ordered, "period": desk.rules.notifications.mode,
             "since": first.strftime("%Y-%m-%d %H:%M"), "until": slot.strftime("%Y-%m-%d %H:%M")}
+
+
+# What one batch email carries of the held notes' attachments (a client's original message, a
+# letter): past this, later ones stay out; each held note is still in the outbox with them.
+MAX_BATCH_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+def held_attachments(desk: Desk, due: list[dict[str, Any]]) -> list[Attachment]:
+    """The held notes' attachments, oldest first, so that the batch email keeps what each note
+    carried (the client's own message above all); named after the note's file when it has one."""
+    out: list[Attachment] = []
+    total = 0
+    for entry in due:
+        for part in parse_raw(entry).iter_attachments():
+            ctype = part.get_content_type()
+            content = part.get_content()
+            data = bytes(content) if ctype == "message/rfc822" else content if isinstance(content, bytes) else str(content).encode("utf-8")
+            if total + len(data) > MAX_BATCH_ATTACHMENT_BYTES:
+                log.warning("batch email: %s left out (the batch carries at most %d bytes of attachments)",
+                            part.get_filename() or ctype, MAX_BATCH_ATTACHMENT_BYTES)
+                continue
+            total += len(data)
+            r = desk.ledger.get(entry["receivables"][0]) if entry.get("receivables") else None
+            prefix = f"{r.number}-" if r is not None else ""
+            out.append(Attachment(f"{prefix}{part.get_filename() or 'attachment'}", ctype, data))
+    return out
 
 
 def _note_text(entry: dict[str, Any]) -> str:
