@@ -363,6 +363,10 @@ def parse_rules(text: str, source: str = "rules.yaml") -> Rules:
     b2c_r = _Reader(source, "b2c", top.get("b2c", dict, {}))
     b2c = _segment_policy(b2c_r, "b2c", stages)
     b2c_min = b2c_r.get("min_final_date_days", int, 14)
+    if business.country == "BE" and b2c_min < 14:
+        # Code de droit économique XIX.2: a Belgian consumer has at least 14 days after the first
+        # reminder; a shorter setting would print a deadline the law does not allow.
+        raise b2c_r.fail("min_final_date_days", f"must be at least 14 for a Belgian business (Belgian consumer law), got {b2c_min}")
     b2c_r.finish()
     clients = _clients(source, top.get("clients", dict, {}))
     digest = _digest(_Reader(source, "digest", top.get("digest", dict, {})))

@@ -131,3 +131,12 @@ def _paid(*late: int) -> list[Paid]:
 )
 def test_segments_from_history(late: tuple[int, ...], segment: str) -> None:
     assert classify(_paid(*late), load_rules().segments) == segment
+
+
+def test_a_belgian_business_cannot_give_consumers_less_than_14_days() -> None:
+    belgian = BASE.replace("  name: Firm\n", "  name: Firm\n  country: BE\n")
+    with pytest.raises(ConfigError, match=r"b2c.min_final_date_days.*at least 14 for a Belgian business.*got 10"):
+        parse_rules(belgian + "b2c:\n  min_final_date_days: 10\n")
+    assert parse_rules(belgian + "b2c:\n  min_final_date_days: 21\n").b2c_min_final_date_days == 21
+    # A French business may choose its own consumer deadline.
+    assert parse_rules(BASE + "b2c:\n  min_final_date_days: 10\n").b2c_min_final_date_days == 10
