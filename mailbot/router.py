@@ -21,7 +21,9 @@ from email.message import EmailMessage
 
 from .auth import DnsLookup, SenderCheck, check_sender
 from .config import Settings
+from .intake.forward import body_text
 from .replies import auto_reply_info, bounce_info
+from .replies.body import header
 
 _FORWARD_SUBJECT = re.compile(r"^\s*(?:fwd?|tr|wg|doorst|fw|i)\s*:", re.I)
 _FORWARD_BODY = re.compile(
@@ -60,11 +62,9 @@ def carries_invoice(msg: EmailMessage) -> bool:
         if part.get_content_disposition() in ("attachment", "inline") or name:
             if ctype in INVOICE_TYPES and (name.endswith((".pdf", ".xml")) or ctype != "application/octet-stream"):
                 return True
-    subject = str(msg.get("Subject", ""))
-    if _FORWARD_SUBJECT.match(subject):
+    if _FORWARD_SUBJECT.match(header(msg, "Subject")):
         return True
-    body = msg.get_body(preferencelist=("plain", "html"))
-    text = body.get_content() if body is not None else ""
+    text = body_text(msg)  # safe on the malformed trees the standard library trips on
     return bool(_FORWARD_BODY.search(text) or _BODY_FIELDS.search(text))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import io
 import time
 from email.message import EmailMessage
@@ -183,3 +185,24 @@ def test_unreadable_attachment_becomes_a_warning() -> None:
     fields = extract_message(msg)
     assert fields.invoice_number == "F-9" and fields.source == "body"
     assert any("broken.pdf" in w for w in fields.warnings)
+
+
+# Found by the deep fuzzing profile (`make fuzz`): both crashed extract_message.
+def test_a_forwarded_message_with_an_empty_encoded_word_in_from_is_read() -> None:
+    raw = (b"From: owner@firm.test\r\nTo: bot@firm.test\r\nSubject: Fwd\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nsee below\r\n"
+           b"--b1\r\nContent-Type: message/rfc822\r\n\r\nFrom: =?utf-8?b??=\r\nSubject: Invoice\r\n"
+           b"Content-Type: text/plain\r\n\r\nInvoice F-1\r\n--b1--\r\n")
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    fields = extract_message(msg)
+    assert fields is not None
+
+
+def test_an_empty_multipart_related_inside_mixed_is_read() -> None:
+    # An unclosed multipart/related with no part, inside a multipart/mixed sharing its boundary.
+    raw = (b"From: owner@firm.test\r\nTo: bot@firm.test\r\nSubject: Fwd\r\nMIME-Version: 1.0\r\n"
+           b'Content-Type: multipart/mixed; boundary="b1"\r\n\r\npreamble\r\n--b1\r\n'
+           b'Content-Type: multipart/related; boundary="b1"\r\n\r\npreamble\r\n\r\n')
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    fields = extract_message(msg)
+    assert fields.invoice_number is None

@@ -17,6 +17,7 @@ from email.utils import getaddresses
 from lxml import html as lxml_html
 
 from mailbot.intake.values import find_emails
+from mailbot.replies.body import header, header_all
 
 _FROM = {"from", "de", "van", "von", "da", "fra", "från"}
 _TO = {"to", "à", "a", "aan", "an", "para", "til", "till", "destinataire", "pour"}
@@ -49,7 +50,13 @@ class Unwrapped:
 
 def body_text(msg: EmailMessage) -> str:
     """The text/plain body, or the text of the HTML body; '' when there is none."""
-    part = msg.get_body(preferencelist=("plain", "html"))
+    try:
+        part = msg.get_body(preferencelist=("plain", "html"))
+    except (AttributeError, IndexError, TypeError):
+        # The standard library trips on some malformed trees (an empty multipart/related whose
+        # payload is a string, found by fuzzing): take the first text part walking the tree.
+        part = next((p for p in msg.walk() if p.get_content_type() in ("text/plain", "text/html")
+                     and p.get_content_disposition() != "attachment"), None)
     if part is None:
         return ""
     try:
@@ -137,13 +144,15 @@ def unwrap(msg: EmailMessage) -> Unwrapped:
             payload = part.get_payload()
             inner = payload[0] if isinstance(payload, list) and payload else None
             if isinstance(inner, EmailMessage):
-                subject = str(inner.get("Subject", "") or "")
+                # The forwarded message is a stranger's: its headers are read the safe way (the
+                # default policy raises on an empty encoded word in From, found by fuzzing).
+                subject = header(inner, "Subject")
                 return Unwrapped(
                     owner_text=text,
                     forwarded_text=f"{subject}\n{body_text(inner)}",
-                    original_from=_addresses(str(inner.get("From", "") or "")),
-                    original_to=_addresses(", ".join(str(v) for v in inner.get_all("To", []) or [])),
-                    original_cc=_addresses(", ".join(str(v) for v in inner.get_all("Cc", []) or [])),
+                    original_from=_addresses(header(inner, "From")),
+                    original_to=_addresses(", ".join(header_all(inner, "To"))),
+                    original_cc=_addresses(", ".join(header_all(inner, "Cc"))),
                     how="rfc822",
                 )
     lines = text.splitlines()
