@@ -11,6 +11,13 @@ the server answered, mailbot looks for the Message-ID in the mailbox's Sent fold
 that file SMTP submissions there, and our own append) before sending again. A 4xx is retried
 with a growing pause until RETRY_DEADLINE; a 5xx fails at once. See ARCHITECTURE.md for the
 window that remains.
+
+Lookups go through store indexes (derived data, rebuilt at every load and rollback, never
+written): by Message-ID (planning's no-op check, threading a reply back), the emails to clients
+by each file they are about (threading a reminder under the earlier ones), and the ones planned
+or sending (what each flush and a recovery look at). The outbox grows by several emails per file
+and is never pruned, so a scan per planned email would make the reminder tick cost outbox size x
+due clients.
 """
 
 from __future__ import annotations
@@ -19,17 +26,16 @@ import email
 import email.policy
 import hashlib
 import logging
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import getaddresses
 from typing import Any
 
-from tinydb import Query
-
 from .errors import MailboxError, SendError
 from .mailbox import Mailbox
 from .sender import Sender
-from .store import Store
+from .store import Index, Store
 
 log = logging.getLogger("mailbot.outbox")
 
@@ -37,6 +43,7 @@ PLANNED, SENDING, SENT, FAILED, HELD = "planned", "sending", "sent", "failed", "
 RETRY_DEADLINE = timedelta(days=2)  # a 4xx is retried with backoff until then
 MAX_BACKOFF = timedelta(hours=1)
 _LATER = object()  # neither sent nor failed: looked at again at the next flush
+CLIENT_KINDS = ("reminder", "copy")  # what a client receives; threaded together per file
 
 
 def make_message_id(store: Store, domain: str, kind: str, *parts: object) -> str:
@@ -60,6 +67,22 @@ class Outbox:
     def table(self):
         return self.store.table("outbox")
 
+    @property
+    def _by_message_id(self) -> Index:
+        return self.store.index("outbox.by_message_id", "outbox", _message_id_key)
+
+    @property
+    def _client_mail_by_file(self) -> Index:
+        return self.store.index("outbox.client_mail_by_file", "outbox", _client_mail_files, many=True)
+
+    @property
+    def _unfinished(self) -> Index:
+        return self.store.index("outbox.unfinished", "outbox", _unfinished_state)
+
+    def _entries(self, doc_ids: list[int]) -> list[dict[str, Any]]:
+        table = self.table
+        return [d for d in (table.get(doc_id=i) for i in doc_ids) if d is not None]
+
     def plan(
         self,
         msg: EmailMessage,
@@ -73,7 +96,7 @@ class Outbox:
         """Queue `msg` (inside a transaction). Returns its Message-ID; planning it again does nothing."""
         self.store.require_transaction()
         mid = str(msg["Message-ID"])
-        if self.table.get(Query().message_id == mid) is not None:
+        if self._by_message_id.ids(mid):
             return mid
         rcpts = [a for _, a in getaddresses([str(v) for v in msg.get_all("To", []) + msg.get_all("Cc", [])]) if a]
         self.table.insert(
@@ -96,13 +119,19 @@ class Outbox:
         return mid
 
     def find(self, message_ids: list[str]) -> list[dict[str, Any]]:
-        """Outbox entries whose Message-ID is among `message_ids` (for threading a reply back)."""
-        wanted = set(message_ids)
-        return [e for e in self.table.search(Query().message_id.one_of(list(wanted)))] if wanted else []
+        """Outbox entries whose Message-ID is among `message_ids` (for threading a reply back), in planning order."""
+        return self._entries(self._by_message_id.ids(*set(message_ids)))
+
+    def client_mail_about(self, receivables: Iterable[int]) -> list[dict[str, Any]]:
+        """The reminders and copies about any of these files, in planning order (threading per client).
+
+        >>> # outbox.client_mail_about([12]) -> [{'message_id': '<reminder.12s0..>', 'kind': 'reminder', ...}, ...]
+        """
+        return self._entries(self._client_mail_by_file.ids(*receivables))
 
     def recover(self, mailbox: Mailbox | None) -> None:
         """After a crash: decide what to do with messages left in `sending`."""
-        for entry in self.table.search(Query().state == SENDING):
+        for entry in self._entries(self._unfinished.ids(SENDING)):
             found = False
             if mailbox is not None:
                 try:
@@ -119,11 +148,8 @@ class Outbox:
                     log.warning("%s: crash while sending and not in Sent; sending again", entry["message_id"])
 
     def due(self, now: datetime) -> list[dict[str, Any]]:
-        q = Query()
-        return sorted(
-            self.table.search((q.state == PLANNED) & q.next_try.test(lambda t: datetime.fromisoformat(t) <= now)),
-            key=lambda e: e.doc_id,
-        )
+        return [e for e in self._entries(self._unfinished.ids(PLANNED))
+                if e.get("next_try") and datetime.fromisoformat(e["next_try"]) <= now]
 
     def flush(self, sender: Sender, mailbox: Mailbox | None, now: datetime) -> list[tuple[dict[str, Any], SendError | None]]:
         """Send everything due. Returns (entry, error or None) per attempt; the caller reacts to failures."""
@@ -181,6 +207,21 @@ class Outbox:
             except MailboxError as exc:
                 log.warning("%s: sent, but the copy to Sent failed (%s)", entry["message_id"], exc)
         return None
+
+
+def _message_id_key(doc: Mapping[str, Any]) -> str | None:
+    return doc.get("message_id")
+
+
+def _unfinished_state(doc: Mapping[str, Any]) -> str | None:
+    """`planned` or `sending`: what a flush or a recovery looks at; sent, failed and held ones never change by themselves."""
+    state = doc.get("state")
+    return state if state in (PLANNED, SENDING) else None
+
+
+def _client_mail_files(doc: Mapping[str, Any]) -> list[int] | None:
+    """The files a reminder or copy is about; None for owner notes (they thread on their own)."""
+    return doc.get("receivables") if doc.get("kind") in CLIENT_KINDS else None
 
 
 def parse_raw(entry: dict[str, Any]) -> EmailMessage:

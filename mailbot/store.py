@@ -234,11 +234,16 @@ class Index:
     table's document ids.
 
     >>> # store.index("open_by_client", "receivables", lambda d: d["client_email"]).ids("a@b.fr") -> [3, 17]
+
+    With `many=True`, `key` returns the keys of a document (an iterable, or None) and the document
+    is in the group of each: the outbox keeps its emails by each file they are about.
     """
 
-    def __init__(self, table: str, key: Callable[[Mapping[str, Any]], Key | None], catch_up: Callable[[], None]):
+    def __init__(self, table: str, key: Callable[[Mapping[str, Any]], Key | None], catch_up: Callable[[], None],
+                 *, many: bool = False):
         self.table = table
         self.key = key
+        self.many = many
         self._catch_up = catch_up  # looks again at what was written since the last read
         self._key_of: dict[str, Key] = {}
         self._groups: dict[Key, set[str]] = {}
@@ -251,14 +256,20 @@ class Index:
     def _look_again(self, docs: Mapping[str, Mapping[str, Any]], ids: Iterable[str]) -> None:
         for doc_id in ids:
             old = self._key_of.pop(doc_id, None)
-            if old is not None:
-                group = self._groups[old]
+            for k in (() if old is None else old if self.many else (old,)):
+                group = self._groups[k]
                 group.discard(doc_id)
                 if not group:
-                    del self._groups[old]
+                    del self._groups[k]
             doc = docs.get(doc_id)
             new = self.key(doc) if doc is not None else None
-            if new is not None:
+            if self.many:
+                new = tuple(dict.fromkeys(new)) if new is not None else ()
+                for k in new:
+                    self._groups.setdefault(k, set()).add(doc_id)
+                if new:
+                    self._key_of[doc_id] = new
+            elif new is not None:
                 group = self._groups.get(new)
                 if group is None:
                     group = self._groups[new] = set()
@@ -273,9 +284,9 @@ class Index:
         return list(self._groups)
 
     def ids(self, *keys: Key) -> list[int]:
-        """The ids of the documents whose key is one of `keys`, in id order (the table's order)."""
+        """The ids of the documents whose key is one of `keys`, each once, in id order (the table's order)."""
         self._catch_up()
-        return sorted(int(i) for k in keys for i in self._groups.get(k, ()))
+        return sorted({int(i) for k in keys for i in self._groups.get(k, ())})
 
     def key_of(self, doc_id: int) -> Key | None:
         self._catch_up()
@@ -417,7 +428,7 @@ class Store:
     def table(self, name: str) -> Table:
         return self.db.table(name)
 
-    def index(self, name: str, table: str, key: Callable[[Mapping[str, Any]], Key | None]) -> Index:
+    def index(self, name: str, table: str, key: Callable[[Mapping[str, Any]], Key | None], *, many: bool = False) -> Index:
         """The index `name` over `table`, up to date; built with `key` (one scan) the first time it is asked for.
 
         `key` reads a stored document (JSON values: dates are ISO strings) and must depend on that
@@ -425,7 +436,7 @@ class Store:
         """
         index = self._indexes.get(name)
         if index is None:
-            index = self._indexes[name] = Index(table, key, lambda: self._bring_up_to_date(table))
+            index = self._indexes[name] = Index(table, key, lambda: self._bring_up_to_date(table), many=many)
             index._rebuild(self._storage.state.get(table, {}))
         elif index.table != table:
             raise ValueError(f"index {name!r} is over table {index.table!r}, not {table!r}: give the new one its own name")

@@ -185,9 +185,7 @@ def reminder_message(rules: Rules, reminder: Reminder, *, to: str, from_addr: st
 
 def _thread_of(desk: Desk, files: list[Receivable]) -> list[str]:
     """Message-IDs of the earlier emails to this client about these files, oldest first (threading per client)."""
-    ids = {r.id for r in files}
-    entries = [e for e in desk.outbox.table.all() if e["kind"] in ("reminder", "copy") and ids & set(e["receivables"])]
-    return [e["message_id"] for e in sorted(entries, key=lambda e: e.doc_id)]
+    return [e["message_id"] for e in desk.outbox.client_mail_about(r.id for r in files)]
 
 
 # --- the formal notice (letter stage) ----------------------------------------------------
