@@ -141,7 +141,7 @@ class Desk:
             wait = not Guard(self.store, GuardPolicy.from_rules(self.rules.policy, self.settings.env)).owner_note_within_cap(self.now)
         mid = self.outbox.plan(msg, kind=f"note:{template}", receivables=[f.id for f in files], now=self.now, hold=wait)
         if wait:
-            hold_for_batch(self.store, mid)
+            hold_for_batch(self.outbox, mid)
         return mid
 
     def save_attachment(self, name: str | None, data: bytes | None) -> str | None:

@@ -15,10 +15,9 @@ from typing import Any
 
 import logging
 
-from tinydb import Query
 
 from ..compose import Attachment, build_message
-from ..outbox import make_message_id, parse_raw
+from ..outbox import Outbox, make_message_id, parse_raw
 from ..rules import Notifications
 from ..store import Store
 from .base import Desk
@@ -33,11 +32,20 @@ def note_kind(template: str, context: dict[str, Any]) -> str:
     return str(context.get("kind") or template) if template == "problem" else template
 
 
-def hold_for_batch(store: Store, message_id: str) -> None:
+def hold_for_batch(outbox: Outbox, message_id: str) -> None:
     """Mark a just-planned note as waiting for the batch (a re-run finds it marked already)."""
-    store.require_transaction()
-    q = Query()
-    store.table("outbox").update({"batch": WAITING}, (q.message_id == message_id) & ~q.batch.exists())
+    outbox.store.require_transaction()
+    entries = [e for e in outbox.find([message_id]) if "batch" not in e]
+    if entries:
+        outbox.table.update({"batch": WAITING}, doc_ids=[e.doc_id for e in entries])
+
+
+def _waiting(store: Store) -> list[dict[str, Any]]:
+    """The held notes waiting for a batch, in planning order: an index, not a scan of the whole
+    outbox at every tick (hundreds of thousands of sent emails on a long-lived install)."""
+    index = store.index("outbox.batch_waiting", "outbox", lambda d: WAITING if d.get("batch") == WAITING else None)
+    table = store.table("outbox")
+    return [d for d in (table.get(doc_id=i) for i in index.ids(WAITING)) if d is not None]
 
 
 def batch_time(notes: Notifications, local_now: datetime) -> datetime:
@@ -56,13 +64,12 @@ def batch_time(notes: Notifications, local_now: datetime) -> datetime:
 
 def plan_note_batch(desk: Desk) -> bool:
     """Plan the batch email if a batch time has passed with notes waiting. Called at every tick."""
-    q = Query()
     table = desk.outbox.table
-    if not table.search(q.batch == WAITING):
+    if not _waiting(desk.store):
         return False
     slot = batch_time(desk.rules.notifications, desk.now.astimezone(desk.settings.timezone))
     with desk.store.transaction():
-        due = sorted((e for e in table.search(q.batch == WAITING) if datetime.fromisoformat(e["created_at"]) < slot),
+        due = sorted((e for e in _waiting(desk.store) if datetime.fromisoformat(e["created_at"]) < slot),
                      key=lambda e: e.doc_id)
         if not due:
             return False
