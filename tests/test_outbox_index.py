@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import errno
 import os
-import tempfile
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from pathlib import Path
@@ -28,6 +27,7 @@ from mailbot.handlers.reminders import _thread_of
 from mailbot.models import Receivable
 from mailbot.outbox import FAILED, HELD, PLANNED, SENDING, SENT, Outbox
 from mailbot.store import Disk, Store
+from tests.support.store_steps import drive
 from tests.test_store import FaultyDisk, _Died
 
 NOW = datetime(2026, 3, 3, 9, 0, tzinfo=timezone.utc)
@@ -151,38 +151,10 @@ def apply(store: Store, w: tuple) -> None:
         table.remove(doc_ids=[ids[w[1] % len(ids)]])
 
 
-class _Abort(Exception):
-    pass
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=st.lists(step, min_size=1, max_size=20), compacting=st.booleans())
 def test_outbox_lookups_equal_a_full_scan_after_random_plans_aborts_compactions_and_reloads(steps, compacting) -> None:
-    kw = {"compact_min_bytes": 0, "compact_ratio": 0.5} if compacting else {}
-    with tempfile.TemporaryDirectory() as tmp:
-        d = Path(tmp)
-        store = Store.open(d, **kw)
-        assert_lookups_are_a_full_scan(store, "empty outbox")
-        for i, s in enumerate(steps):
-            if s[0] == "commit":
-                with store.transaction():
-                    for w in s[1]:
-                        apply(store, w)
-                        # Inside the transaction a lookup sees its own writes, as the scan does.
-                        assert_lookups_are_a_full_scan(store, f"step {i}: inside the transaction")
-            elif s[0] == "abort":
-                with pytest.raises(_Abort):
-                    with store.transaction():
-                        for w in s[1]:
-                            apply(store, w)
-                        assert_lookups_are_a_full_scan(store, f"step {i}: before the abort")
-                        raise _Abort
-            elif s[0] == "compact":
-                store.compact()
-            else:
-                store = Store(d, **kw)
-            assert_lookups_are_a_full_scan(store, f"step {i}: after {s[0]}")
-            assert indexed_groups(Store(d)) == indexed_groups(store), f"step {i}: the index differs from a reload's"
+    drive(steps, compacting, apply=apply, check=assert_lookups_are_a_full_scan, groups=indexed_groups)
 
 
 def test_an_email_threads_under_the_earlier_client_mail_about_any_of_its_files(tmp_path: Path) -> None:

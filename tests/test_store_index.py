@@ -24,6 +24,7 @@ from mailbot.rules import SEGMENTS, parse_rules
 from mailbot.scheduler import Due, client_facts, commit, due_reminders
 from mailbot.store import Disk, Store
 from tests.test_scheduler_props import rules_text
+from tests.support.store_steps import drive
 from tests.test_store import FaultyDisk, _Died
 
 START = date(2026, 3, 2)
@@ -128,32 +129,7 @@ class _Abort(Exception):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=st.lists(step, min_size=1, max_size=25), compacting=st.booleans())
 def test_the_indexes_equal_a_full_scan_after_random_writes_aborts_compactions_and_reloads(steps, compacting) -> None:
-    kw = {"compact_min_bytes": 0, "compact_ratio": 0.5} if compacting else {}
-    with tempfile.TemporaryDirectory() as tmp:
-        d = Path(tmp)
-        store = Store.open(d, **kw)
-        assert_index_is_a_full_scan(store, "empty store")
-        for i, s in enumerate(steps):
-            if s[0] == "commit":
-                with store.transaction():
-                    for w in s[1]:
-                        apply(store, w)
-                        # A read inside the transaction sees the transaction's own writes.
-                        assert_index_is_a_full_scan(store, f"step {i}: inside the transaction")
-            elif s[0] == "abort":
-                with pytest.raises(_Abort):
-                    with store.transaction():
-                        for w in s[1]:
-                            apply(store, w)
-                        assert_index_is_a_full_scan(store, f"step {i}: before the abort")
-                        raise _Abort
-            elif s[0] == "compact":
-                store.compact()
-            else:
-                store = Store(d, **kw)
-            assert_index_is_a_full_scan(store, f"step {i}: after {s[0]}")
-            # The disk says the same: a fresh load (a full scan at start) gives the same groups.
-            assert indexed(Store(d)) == indexed(store), f"step {i}: the index differs from a reload's"
+    drive(steps, compacting, apply=apply, check=assert_index_is_a_full_scan, groups=indexed)
 
 
 def test_a_read_inside_a_transaction_sees_its_writes_and_an_abort_forgets_them(tmp_path: Path) -> None:
