@@ -130,3 +130,25 @@ def test_only_the_head_of_a_huge_reply_is_read() -> None:
     assert reading.intent == "dispute"
     assert reading.extra["truncated"] == str(len(text))
     assert len(reading.new_text) == MAX_READ_CHARS  # read.read_message puts the whole text back
+
+
+def test_a_dated_promise_yields_only_to_a_clear_dispute() -> None:
+    # Long mails that explain a delay read like disputes to the model: a narrow dispute does not
+    # undo a promise the rules read with its day; a clear one does.
+    text = "The invoice waited for the signature of the director, who was ill until last week. Payment on 12/12."
+    assert _combined(text, {"dispute": 0.55, "promise": 0.45}).intent == "promise"
+    assert _combined(text, {"dispute": 0.7, "promise": 0.3}).intent == "dispute"
+
+
+def test_a_promise_to_pay_part_is_a_dispute_when_the_model_is_all_but_sure() -> None:
+    text = "Only the bathroom is finished, the kitchen is not started. We will pay for the bathroom part now."
+    assert _combined(text, {"dispute": 0.9, "promise": 0.1}).intent == "dispute"
+    assert _combined(text, {"dispute": 0.7, "promise": 0.3}).intent == "promise"  # a sure cue stands
+    denied = "No dispute on our side, we will pay for it now."
+    assert _combined(denied, {"dispute": 0.9, "promise": 0.1}).intent == "promise"
+
+
+def test_a_what_for_question_is_not_a_dispute_the_model_reads_into_it() -> None:
+    text = "Could you tell me what this invoice is for? We had two call-outs in October."
+    assert _combined(text, {"dispute": 0.6, "question": 0.4}).intent == "question"
+    assert _combined("Is this invoice correct?", {"dispute": 0.6, "question": 0.4}).intent == "dispute"

@@ -67,7 +67,7 @@ def handle(desk: Desk, msg: EmailMessage) -> str:
         from . import unknown
 
         return unknown.handle(desk, msg)
-    reading = read_message(msg, today=desk.today)
+    reading = read_message(msg, today=desk.today, invoices=[r.number for r in files])
     intent = reading.intent or "other"
     sure = reading.confidence >= ACT_CONFIDENCE and not (intent == "promise" and reading.date is None)
     acted = intent if sure else "unsure"

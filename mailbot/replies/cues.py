@@ -300,7 +300,7 @@ CUES: list[Cue] = [
        r"\b(?:a|ont)\s+(?:bien\s+|déjà\s+)?été\s+(?:débitée?s?|prélevée?s?)\b"),
     _c("paid_claim", "paid", r"^\W*(?:just\s+|already\s+)?(?:sent|paid|wired|transferred)\s+(?:you\s+)?(?:the\s+|our\s+)?(?:payment|money|funds|transfer|amount|invoice|it)\b", 0.8),
     _c("paid_claim", "paid", r"\bc['’]est\s+(?:déjà\s+|bien\s+)?(?:payé|réglé|viré)\b|^\W*(?:déjà\s+)?(?:payé|réglé|viré)\b"),
-    _c("paid_claim", "paid", r"\b(?:net|zojuist|zonet|zo\s+net|vandaag|gisteren|al|reeds)\s+(?:betaald|overgemaakt|overgeschreven|voldaan)\b|^\W*(?:is\s+)?(?:gisteren\s+|vandaag\s+)?(?:betaald|overgemaakt)\b"),
+    _c("paid_claim", "paid", r"\b(?:net|zojuist|zonet|zo\s+net|vandaag|gisteren|vanochtend|vanmorgen|vanmiddag|eergisteren|al|reeds)\s+(?:betaald|overgemaakt|overgeschreven|voldaan)\b|^\W*(?:is\s+)?(?:gisteren\s+|vandaag\s+)?(?:betaald|overgemaakt)\b"),
     _c("paid_claim", "paid",
        r"\b(?:hebben|heb|hebt|is|zijn|werd|werden)\s+(?:[^\s!?;]+\s+){0,6}?(?:betaald|overgemaakt|voldaan|overgeschreven|gestort)\b|"
        r"\b(?:betaling|overschrijving|storting|het\s+geld|het\s+bedrag)\s+(?:is|werd)\s+(?:[^\s!?;]+\s+){0,3}?(?:vertrokken|verstuurd|verzonden|uitgevoerd|doorgevoerd|gebeurd|gedaan)\b"),
@@ -396,6 +396,13 @@ CUES: list[Cue] = [
        rf"\b(?:stuur|stuurt|mail|zend|bezorg)\w*\s+(?:[^\s!?;]+\s+){{0,4}}?(?:{_INVOICE}|kopie|duplicaat|pdf)\b", 0.8),
     _c("copy_request", "copy", r"\b(?:get|have|receive|obtenir|avoir|krijgen|ontvangen)\s+(?:a\s+|une\s+|een\s+)?(?:pdf|copy|copie|kopie|duplicata|duplicaat)\b", 0.85),
     _c("copy_request", "copy", r"\b(?:me|nous)\s+l['’]\s*(?:envoyer|renvoyer|réenvoyer|retransmettre|transmettre|faire\s+parvenir|adresser)\b", 0.85),
+    # Public bodies and large firms take invoices only through a platform: "merci de déposer votre
+    # facture sur Chorus Pro", "please submit it via Coupa", "gelieve ze via Peppol te sturen".
+    # The invoice has to be sent again, another way: the owner reads the platform in the evidence.
+    _c("copy_request", "portal",
+       r"\b(?:chorus(?:\s+pro)?|peppol|coupa|ariba|basware|tungsten|jaggaer|mercurius|(?:supplier|vendor|e-?invoicing|invoice|invoicing)\s+portal|"
+       r"portail\s+(?:fournisseurs?|de\s+(?:facturation|dépôt))|plateforme\s+de\s+facturation|leveranciersportaal|facturatieportaal|lieferantenportal)\b",
+       0.85, negatable=False),
     # --- promise -------------------------------------------------------------------------
     _c("promise", "promise",
        r"\b(?:allons|vais|va|allez)\s+(?:vous\s+|le\s+|la\s+|les\s+)?(?:[^\s!?;]+\s+){0,4}?(?:payer|régler|solder|virer|procéder\s+au|effectuer|faire\s+(?:le|un)\s+(?:virement|paiement|nécessaire)|envoyer\s+(?:le|un|notre)\s+(?:paiement|virement|règlement|chèque))"),

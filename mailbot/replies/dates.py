@@ -77,6 +77,11 @@ for _num, _names in enumerate(
 ):
     for _name in _names:
         WEEKDAYS[_name] = _num
+# Typed in a hurry or by non-native writers: "i pay on wendsday", "vrijdaag", "firday".
+for _name, _num in {"tuseday": 1, "tuesay": 1, "wensday": 2, "wendsday": 2, "wednsday": 2, "wedensday": 2, "wednesdy": 2,
+                    "woendag": 2, "thurday": 3, "thursay": 3, "thrusday": 3, "donderag": 3, "firday": 4, "fryday": 4,
+                    "fridey": 4, "vrijdaag": 4, "vendredie": 4, "saterday": 5, "zaterag": 5}.items():
+    WEEKDAYS[_name] = _num
 
 _NUMBER_WORDS = {
     "un": 1, "une": 1, "one": 1, "a": 1, "an": 1, "een": 1, "één": 1, "ein": 1, "einer": 1, "eine": 1,
@@ -367,6 +372,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:après[- ]demain|day\s+after\s+tomorrow|overmorgen|übermorgen|avant[- ]hier|day\s+before\s+yesterday|"
             r"eergisteren|vorgestern|aujourd'hui|today|vandaag|heute|demain|tomorrow|tmrw|tmr|2moro|morgen|hier|yesterday|gisteren|gestern|"
             r"ce\s+matin|this\s+morning|vanochtend|vanmorgen|heute\s+morgen|"
+            # "morgenvroeg", "demain matin", "tomorrow morning": tomorrow, whatever its hour.
+            r"morgenvroeg|morgenochtend|morgenmiddag|morgenavond|morgen\s+(?:vroeg|ochtend|voormiddag|namiddag)|"
+            r"cet\s+après-midi|cet\s+aprem|this\s+afternoon|this\s+evening|vanmiddag|vannamiddag|deze\s+namiddag|heute\s+nachmittag|"
             # Later the same day: "ce soir", "tonight", "vanavond", Belgian "seffens"/"tantôt".
             r"ce\s+soir|tonight|later\s+today|vanavond|seffens|straks|tantôt|dans\s+la\s+journée|in\s+de\s+loop\s+van\s+de\s+dag|heute\s+abend)\b",
         ),
@@ -378,6 +386,10 @@ _RELATIVE_OFFSETS = {
     "avant-hier": -2, "avant hier": -2, "day before yesterday": -2, "eergisteren": -2, "vorgestern": -2,
     "aujourd'hui": 0, "today": 0, "vandaag": 0, "heute": 0, "ce matin": 0, "this morning": 0,
     "vanochtend": 0, "vanmorgen": 0, "heute morgen": 0,
+    "morgenvroeg": 1, "morgenochtend": 1, "morgenmiddag": 1, "morgenavond": 1, "morgen vroeg": 1, "morgen ochtend": 1,
+    "morgen voormiddag": 1, "morgen namiddag": 1,
+    "cet après-midi": 0, "cet aprem": 0, "this afternoon": 0, "this evening": 0, "vanmiddag": 0, "vannamiddag": 0,
+    "deze namiddag": 0, "heute nachmittag": 0,
     "demain": 1, "tomorrow": 1, "tmrw": 1, "tmr": 1, "2moro": 1, "morgen": 1,
     "ce soir": 0, "tonight": 0, "later today": 0, "vanavond": 0, "seffens": 0, "straks": 0, "tantôt": 0,
     "dans la journée": 0, "in de loop van de dag": 0, "heute abend": 0,

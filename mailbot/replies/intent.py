@@ -33,10 +33,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence
 from datetime import date
 
 from mailbot.replies.amounts import find_amounts
 from mailbot.replies.cues import CUES
+from mailbot.replies.focus import focus_on
 from mailbot.replies.fold import fold, folded
 from mailbot.replies.dates import FoundDate, find_dates
 from mailbot.replies.model import load_model, load_reason_model
@@ -109,6 +111,10 @@ _PRECONDITION = folded(
     r"voor\s+(?:we|wij|ik|jullie|u)\s+(?:[\w'’]+\s+)?)$")
 
 
+# "Send me a duplicate of the invoice": a duplicate asked for is a copy, not a double billing.
+_ASKS_DUPLICATE = folded(
+    r"\b(?:send|resend|e-?mail|forward|need|want|get|have|receive|envoy\w*|renvoy\w*|transmet\w*|faire\s+parvenir|besoin\s+d['’]|obtenir|recevoir|"
+    r"sturen|stuur\w*|bezorg\w*|mail\w*|nodig|krijgen|ontvangen|schick\w*|senden|brauchen)\s+(?:[^\s!?;]+\s+){0,3}?(?:duplicate|duplicata|duplicaat|duplikat)\b")
 # A request rather than a statement: "Kunt u…?", "graag", "please", "merci de".
 _REQUEST = folded(r"\b(?:graag|gelieve|please|pls|plz|merci\s+de|svp|s['’]il\s+vous\s+pla[iî]t|bitte|kunt\s+u|kan\s+u|wilt\s+u|could\s+you|can\s+you|pourriez|pouvez)\b")
 # Words that date a payment "just now" when no date is written: "payé tout à l'heure", "heb het
@@ -128,6 +134,19 @@ _INDIRECT_QUESTION = folded(
     r"\b(?:je\s+voudrais\s+savoir|j['’]aimerais\s+savoir|pourriez-vous\s+me\s+dire|(?:i\s+was|i['’]m)\s+wondering|i['’]d\s+like\s+to\s+know|could\s+you\s+tell\s+me|"
     r"(?:ik\s+)?vroeg\s+me\s+af|ik\s+vraag\s+me\s+af|graag\s+had\s+ik\s+(?:geweten|vernomen)|ik\s+zou\s+graag\s+(?:weten|vernemen)|ich\s+möchte\s+wissen)\b|"
     r"^\W*(?:quel(?:le)?s?|which|welk(?:e)?|lequel|laquelle)\s+\S+\s+\S+")
+
+# "What is this invoice for?", "à quoi correspond cette facture ?", "over welke werf gaat het?":
+# the client cannot place the invoice among several jobs. It asks, it does not contest; the
+# model, trained on disputes that often open the same way, reads a dispute into it.
+_WHAT_FOR = folded(
+    r"\b(?:à\s+quoi\s+(?:correspond|se\s+rapporte|fait\s+référence)|de\s+quoi\s+s['’]agit|à\s+quo?i\s+(?:elle|cette\s+facture)\s+correspond|"
+    r"(?:à|a)\s+quel(?:le)?s?\s+(?:\w+\s+){1,2}?(?:correspond|se\s+rapporte|fait\s+référence)|quel(?:le)?s?\s+(?:chantier|commande|prestation|intervention|projet|mission|travaux)\s+(?:\w+\s+){0,2}?(?:concerne|vise)|"
+    r"what\s+(?:is|was|'s)\s+(?:this|the|that)\s+(?:invoice|bill|charge|amount)\s+for|what\s+(?:this|the|that)\s+(?:invoice|bill|charge|amount)\s+(?:is|was)\s+for|"
+    r"what\s+(?:does|do)\s+(?:this|the|that)\s+(?:invoice|bill|charge|amount)\s+(?:relate|refer|correspond|apply)|"
+    r"which\s+(?:project|job|order|site|work|service|visit|call-?out|intervention|delivery|one)\s+(?:\w+\s+){0,2}?(?:is\s+(?:this|it)|does\s+(?:this|it))|(?:can['’]?t|cannot)\s+tell\s+which|"
+    r"waarvoor\s+(?:is|dient)\s+(?:deze|die|de|dit)\s+(?:factuur|rekening)|waar\s+(?:gaat|slaat)\s+(?:deze|die|de|dit)\s+(?:factuur|rekening|bedrag)\s+(?:over|op)|"
+    r"over\s+welke\s+\w+\s+gaat|op\s+welke\s+\w+\s+(?:\w+\s+){0,3}?betrekking|waarop\s+(?:\w+\s+){0,3}?betrekking|"
+    r"wofür\s+ist\s+(?:diese|die)\s+rechnung|worauf\s+bezieht\s+sich|welche\w*\s+(?:auftrag|projekt|baustelle|leistung|einsatz)\s+(?:\w+\s+){0,2}?betrifft)")
 
 _QUESTION_START = folded(
     r"^\W*(?:pouvez|pourriez|pourrais|puis|est-ce|quel\w*|quand|comment|pourquoi|combien|où|"
@@ -247,6 +266,8 @@ def _find_hits(text: str, today: date) -> list[_Hit]:
                     continue  # weak cues in a question ask about it: "moet de btw verlegd worden?"
                 if cue.intent in ("dispute",) and _hypothetical(sentence, m.start()):
                     continue
+                if cue.category == "duplicate" and _ASKS_DUPLICATE.search(sentence):
+                    continue  # "could you send me a duplicate of F-2024-017" asks for a copy
                 inside = _NEG_INSIDE if cue.intent == "paid_claim" else _NEG_INSIDE_PROMISE
                 if cue.intent == "paid_claim" and (_FUTURE.search(m.group(0)) or _MODAL.search(m.group(0)) or _by_future_date(sentence, today)):
                     continue  # "wordt binnen 5 werkdagen betaald", "tegen vrijdag is het betaald"
@@ -309,7 +330,21 @@ _HEDGE = folded(
     r"(?:try|tries|trying|attempt)\s+(?:and|to)\s+(?:[^\s!?;]+\s+){0,2}?(?:pay|settle|clear|transfer|wire|send|get|sort|make)|"
     r"(?:essa\w+|tâch\w+|tent\w+)\s+de\s+(?:vous\s+|le\s+|la\s+|les\s+)?(?:payer|régler|virer|faire|solder|envoyer|verser)|"
     r"(?:prob(?:eer|eren)\w*|tracht\w*)\s+(?:[^\s!?;]+\s+){0,5}?(?:te\s+(?:betalen|voldoen|regelen|vereffenen|storten|doen)|over\s+te\s+maken)|"
-    r"versuch\w*\s+(?:[^\s!?;]+\s+){0,5}?zu\s+(?:zahlen|bezahlen|überweisen))\b"
+    r"versuch\w*\s+(?:[^\s!?;]+\s+){0,5}?zu\s+(?:zahlen|bezahlen|überweisen)|"
+    # Paying once somebody else has paid is not a commitment: the day is theirs ("we'll pay once
+    # our client pays us", "quand l'assurance m'aura remboursé", "zodra de subsidie binnen is").
+    # One's own salary or a benefit due on a known day ("quand mon salaire tombe") is not this.
+    r"(?:once|when|as\s+soon\s+as|after|until|quand|lorsque|dès\s+que|dès|jusqu['’]à\s+ce\s+que|zodra|wanneer|als|nadat|tot|sobald|wenn|nachdem)\s+(?:[^\s!?;]+\s+){0,4}?(?:l['’]|d['’])?"
+    r"(?:client|customer|klant|opdrachtgever|kunde|insurance|insurer|assurance|assureur|verzekering|verzekeraar|versicherung|"
+    r"subsid\w*|subvention\w*|grant|funding|financement|financiering|fördermittel|"
+    r"main\s+contractor|entreprise\s+générale|hoofdaannemer|generalunternehmer)\b(?:\s+(?:[^\s!?;]+\s+){0,4}?)"
+    r"(?:pays?|paid|paying|settles?|comes?\s+(?:through|in)|arrives?|pa[iy]\w*|réglé|régl\w*|rembours\w*|vers\w*|arriv\w*|betaal\w*|betaald|uitbetaald|"
+    r"binnen|(?:over)?gestort|zahlt|bezahlt|eingegangen)|"
+    r"(?:once|when|as\s+soon\s+as|dès\s+que|quand|lorsque|zodra|wanneer|sobald)\s+(?:we|i|nous|on|je|j['’]|wij|we|ik)\s+(?:\w+\s+){0,2}?(?:receive|get|recevons|recevrons|recevrai|aurons\s+reçu|aurai\s+reçu|ontvangen|krijgen|erhalten)\s+"
+    r"(?:(?:the|their|its|his|her|leur|son|sa|le|la|les|dat|het|de|hun|zijn|haar)\s+)?(?:payment|money|funds|paiement|argent|fonds|betaling|geld|bedrag|zahlung)|"
+    r"(?:zodra|wanneer|als|nadat)\s+(?:we|wij|ik)\s+(?:dat|het|de|die|hun|zijn)\s+(?:bedrag|geld|betaling|subsidie|uitkering|premie)\s+(?:\w+\s+)?(?:ontvangen|krijgen|binnen)|"
+    r"(?:zodra|wanneer|als)\s+(?:het|dat|de|die)\s+(?:geld|bedrag|betaling|subsidie)\s+(?:\w+\s+){0,2}?binnen|"
+    r"dès\s+(?:sa|leur|la)\s+réception)\b"
 )
 
 
@@ -327,7 +362,11 @@ def _by_future_date(sentence: str, today: date) -> bool:
     coming day is a promise, not a claim."""
     if re.search(r"\b(?:already|déjà|al|reeds|schon)\b", sentence, re.IGNORECASE):
         return False
-    return any(f.value > today and (_BY.search(sentence[: f.start]) or _BY_IN_DATE.match(f.text)) for f in find_dates(sentence, today))
+    found = find_dates(sentence, today)
+    # "Dat is betaald voor Kerstmis, op 23/12": a day already gone says when it was paid.
+    if any(f.value < today for f in found):
+        return False
+    return any(f.value > today and (_BY.search(sentence[: f.start]) or _BY_IN_DATE.match(f.text)) for f in found)
 
 
 def _asks(sentence: str) -> bool:
@@ -460,14 +499,16 @@ def _pick_amount(text: str, hit: _Hit):
     return amounts[0].value if amounts else None
 
 
-def classify_intent(text: str, *, today: date, language: str | None = None) -> ReplyReading:
+def classify_intent(text: str, *, today: date, language: str | None = None, invoices: Sequence[str] = ()) -> ReplyReading:
     """Read the intent of a client's new text: the rules, then the statistical model's opinion.
+    `invoices` are the numbers of the file(s) the reply is about: lines about other invoices
+    are not read (`focus.focus_on`).
 
     >>> classify_intent("Nous ne pourrons pas payer avant le 30.", today=date(2024, 12, 4))
     ReplyReading(kind='client_reply', intent='promise', date=datetime.date(2024, 12, 30), ...)
     """
     full_length = len(text)
-    text = text[:MAX_READ_CHARS]
+    text = focus_on(text[:MAX_READ_CHARS], invoices)
     language = language or detect_language(text)
     reading, hits = read_by_rules(text, today=today, language=language)
     if full_length > MAX_READ_CHARS:
@@ -503,6 +544,9 @@ MODEL_OVERRIDE = 0.5
 DISPUTE_OVERRIDE = 0.35
 # A rules reading at least this sure (a strong cue, no competing intent) is kept.
 RULES_SURE = 0.85
+# Against a promise: a dated one yields to a dispute from this probability, any one from the next.
+DATED_PROMISE_DISPUTE = 0.65
+DISPUTE_OVER_PROMISE = 0.85
 # Said in so many words: no dispute. The model reads "contestons" whatever comes around it.
 _NO_DISPUTE = folded(
     r"\b(?:ne\s+(?:\w+\s+)?contest\w*\s+pas|pas\s+de\s+(?:contestation|litige)|aucune?\s+(?:contestation|litige|réclamation)|"
@@ -533,11 +577,17 @@ def combine(reading: ReplyReading, hits: list[_Hit], probabilities: dict[str, fl
     if best == reading.intent:
         reading.confidence = max(reading.confidence, min(p, 0.95))
         return reading
-    if p < (DISPUTE_OVERRIDE if best == "dispute" else MODEL_OVERRIDE) or "hedged" in reading.extra:
+    # A promise the rules read with its day is a firm reading: a narrow dispute does not undo it
+    # (long business mails that explain a delay read like disputes to the model).
+    dispute_bar = DATED_PROMISE_DISPUTE if (reading.intent == "promise" and reading.date is not None) else DISPUTE_OVERRIDE
+    if p < (dispute_bar if best == "dispute" else MODEL_OVERRIDE) or "hedged" in reading.extra:
         return reading
     # A cue the rules are sure of stands: the model does not see negation or tense ("nous ne
-    # contestons pas", "we won't pay until the 20th", "tegen vrijdag is het betaald").
-    if reading.confidence >= RULES_SURE:
+    # contestons pas", "we won't pay until the 20th", "tegen vrijdag is het betaald"). Except a
+    # promise the model is all but certain contests the invoice: "I can pay 800, the price we
+    # agreed", "we will pay for the bathroom once the kitchen is done" pay only what they accept.
+    sure_dispute = best == "dispute" and reading.intent == "promise" and p >= DISPUTE_OVER_PROMISE
+    if reading.confidence >= RULES_SURE and not sure_dispute:
         return reading
     if best == "dispute" and _NO_DISPUTE.search(fold(text)):
         return reading
@@ -594,6 +644,10 @@ def read_by_rules(text: str, *, today: date, language: str | None = None) -> tup
             reading.intent = "question"
             reading.evidence = question
             reading.confidence = 0.6
+            what_for = next((s.strip() for _, s in _sentences(text) if _WHAT_FOR.search(fold(s))), None)
+            if what_for:
+                reading.evidence = what_for
+                reading.confidence = 0.9
             return reading, hits
         reading.intent = "other"
         reading.confidence = 0.3

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from datetime import date
 from email.message import Message
+from typing import Sequence
 
 from mailbot.replies.autoreply import auto_reply_info
 from mailbot.replies.body import body_parts, html_to_text, message_date
 from mailbot.replies.bounces import bounce_info, delivery_success
+from mailbot.replies.focus import references_in
 from mailbot.replies.intent import classify_intent
 from mailbot.replies.quotes import strip_quotes
 from mailbot.replies.reading import ReplyReading
@@ -40,8 +42,10 @@ def _is_placeholder(plain: str) -> bool:
     return len(low) < 80 and ("html" in low and ("view" in low or "format" in low or "version" in low))
 
 
-def read_message(msg: Message, *, today: date | None = None) -> ReplyReading:
+def read_message(msg: Message, *, today: date | None = None, invoices: Sequence[str] | None = None) -> ReplyReading:
     """Bounce, auto-reply or client reply with its intent; `new_text` is always filled.
+    `invoices`: the numbers of the files the reply is about; by default the references in its
+    Subject ("RE: Relance facture F-2024-017"), which replies keep.
 
     >>> read_message(msg).intent
     'promise'
@@ -57,6 +61,8 @@ def read_message(msg: Message, *, today: date | None = None) -> ReplyReading:
     if is_auto:
         return ReplyReading(kind="auto_reply", date=back, new_text=text, confidence=0.9)
     reference = today or message_date(msg) or date.today()
-    reading = classify_intent(text, today=reference)
+    if invoices is None:
+        invoices = references_in(str(msg.get("Subject", "")))
+    reading = classify_intent(text, today=reference, invoices=invoices)
     reading.new_text = text
     return reading
