@@ -43,9 +43,11 @@ HELD_OUT = tuple(f"blind_2026_{author}" for author in "abcdefgh")
 # the rules alone: 820/960, dispute R 65.6%, dates 88.3%.
 EH_FIRST_RUN = {"intents": 924 / 960, "dispute_precision": 0.973, "dispute_recall": 0.953, "promise_date": 456 / 480}
 # Leave-one-author-out over the eight sets after round 3 was added (1,920): intents 97.4%, dispute
-# P 98.6% R 97.1%, promise date 96.2%. Floors: what is reached, minus a margin.
-FLOORS = {"intents": 0.95, "dispute_precision": 0.95, "dispute_recall": 0.95, "promise_date": 0.94, "false_promise": 0.03,
-          "reason_category": 0.75}
+# P 98.6% R 97.1%, promise date 96.2%; after the reader was worked on for round 3's misses: intents
+# 98.8%, dispute P 99.5% R 99.0%, promise date 98.6% (tuned on, so optimistic: the next round's
+# first run is the honest figure). Floors: what is reached, minus a margin.
+FLOORS = {"intents": 0.96, "dispute_precision": 0.96, "dispute_recall": 0.96, "promise_date": 0.96, "false_promise": 0.02,
+          "reason_category": 0.8}
 
 
 def test_pure_python_probabilities_equal_scikit_learn() -> None:

@@ -60,6 +60,12 @@ CUES: list[Cue] = [
     _c("dispute", "wrong_amount",
        r"\b(?:erreur|error|mistake|fout|fehler)\s+(?:[^\s!?;]+\s+){0,2}(?:sur|dans|in|on|op|auf)\s+(?:la|votre|cette|the|your|this|de|uw|die|ihrer)\s+(?:facture|invoice|factuur|rechnung)"),
     _c("dispute", "wrong_amount", r"\b(?:facture|invoice|factuur)\s+(?:est\s+|is\s+)?(?:erronée|incorrecte|wrong|incorrect|onjuist|foutief)\b"),
+    _c("dispute", "wrong_amount",
+       r"\b(?:amount|montant|bedrag|total|totaal|price|prix|prijs|sum|somme)\s+(?:\w+\s+){0,2}?(?:is|est|was|were|était)\s+(?:not\s+correct|incorrect|wrong|pas\s+correct|erroné|faux|niet\s+(?:juist|correct)|onjuist|fout)\b", 0.85, negatable=False),
+    # "Van de 4 motoren zijn er maar 2 gemonteerd", "sur les 40 chaises, seules 28 livrées", "only 2 of the 4".
+    _c("dispute", "partial_delivery",
+       r"\b(?:van|sur|of|out\s+of)\s+(?:de\s+|les\s+|the\s+)?(?:\d+|deux|trois|quatre|twee|drie|vier|two|three|four)\s+[^.!?]{0,60}?\b(?:maar|slechts|only|seulement|seules?|que)\s+(?:\d+|één|een|one|un|une|deux|twee|two|trois|drie|three)\b|"
+       r"\bonly\s+(?:\d+|one|two|three)\s+(?:of|out\s+of)\s+(?:the\s+)?(?:\d+|two|three|four|five)\b", 0.85, negatable=False),
     _c("dispute", "wrong_amount", r"\b(?:overcharged|over-?billed|surfactur\w+|trop\s+factur\w+|te\s+veel\s+(?:gefactureerd|aangerekend|gerekend)|zu\s+viel\s+berechnet)\b"),
     _c("dispute", "wrong_amount", r"\bklopt\s+niet\b|\bstimmt\s+nicht\b|\bne\s+(?:correspond|colle)\s+pas\b|\b(?:does|do|did)\s*n['o’]t\s+(?:match|correspond|add\s+up)\b|\b(?:does|do)\s+not\s+(?:match|correspond)\b|\bkomt\s+niet\s+overeen\b", negatable=False),
     _c("dispute", "wrong_amount", r"\b(?:au\s+lieu\s+de|instead\s+of|in\s+plaats\s+van|statt)\b.{0,40}\d", 0.75),
@@ -204,6 +210,18 @@ CUES: list[Cue] = [
        rf"\b(?:annuler|cancel|annuleren|crediteren|créditer|stornieren)\s+(?:[^\s!?;]+\s+){{0,2}}?{_INVOICE}|\b{_INVOICE}\s+(?:[^\s!?;]+\s+){{0,3}}?(?:annulée|cancell?ed|geannuleerd|gecrediteerd)\b", 0.8, negatable=False),
     _c("dispute", "duplicate", r"\b(?:dit|dat|het|this|it|c['’]est|elle)\s+(?:is\s+|est\s+|fait\s+)?(?:dubbel|en\s+double|doublon|a\s+duplicate|double(?:\s+billed)?)\b", 0.85, negatable=False),
     _c("dispute", "duplicate", r"\bsame\s+invoice\s+as\b|\bmême\s+facture\s+que\b|\bdezelfde\s+factuur\s+als\b", 0.85, negatable=False),
+    # "Deze factuur is een dubbel van F-2024-013", "het is dezelfde als F-2024-011", "already
+    # received under number F-2024-015": the other invoice's number says it is the same one.
+    _c("dispute", "duplicate",
+       r"\b(?:een\s+)?dubbel\s+van\b|\b(?:dezelfde|hetzelfde|the\s+same|la\s+même|le\s+même)\s+(?:\w+\s+)?(?:als|as|que)\s+(?:(?:factuur|invoice|facture|la|le|nr\.?|no\.?)\s+)?[a-z]{0,4}-?\d|"
+       r"\b(?:al|reeds|already|déjà)\s+(?:eens\s+|été\s+)?(?:ontvangen|received|reçue?)\s+(?:\w+\s+){0,2}?(?:onder|under|sous)\s+(?:het\s+|le\s+)?(?:nummer|number|numéro|n°|nr)", 0.85, negatable=False),
+    # Paying one part and refusing the rest: "I'll pay the consultation on Friday but not the
+    # €540 for the crown", "het deel van de controle betaal ik, maar de kroon niet".
+    _c("dispute", "contested",
+       r"\b(?:pay\w*|betaal\w*|paie\w*|paye\w*|règle\w*|régler)\b[^.!?]{0,60}?\b(?:but\s+not|maar\s+niet|mais\s+pas)\s+(?:the|for|de|het|voor|la|le|les|l['’]|pour|[€$£]|\d)|"
+       r"\b(?:pay\w*|betaal\w*|paie\w*|règle\w*)\b[^.!?]{0,60}?[,;.]\s*(?:but|maar|mais)\s+(?:[^\s!?;]+\s+){1,6}?(?:niet|not|pas|never|nooit|jamais)\b", 0.85, negatable=False),
+    _c("dispute", "contested",
+       r"\b(?:er|there|il)\s+(?:\w+\s+)?(?:is|zit|y\s+a)\s+(?:een\s+|a\s+|une\s+)?(?:fout|vergissing|mistake|error|erreur)\b|\b(?:er|there)\s+(?:een\s+)?(?:fout|vergissing|mistake|error)\s+(?:\w+\s+)?(?:is|zit)\b", 0.8, negatable=False),
     _c("dispute", "contested",
        rf"\b(?:ik|we|wij)\s+betaal?\w*\s+(?:dit|dat|deze\s+factuur|die\s+factuur|het)\s+nie[t]?\b{_NOT_MEANS}|\b(?:da|dat|dit)\s+betaal\s+(?:ik|we)\s+nie[t]?\b|\bweiger\w*\s+(?:[^\s!?;]+\s+){{0,2}}?(?:factuur|betaling|te\s+betalen)\b|"
        r"\b(?:refuse|reject)\w*\s+(?:this|the|your)\s+invoice\b|\brejet\w*\s+(?:cette|la|votre)\s+facture\b", 0.85, negatable=False),
@@ -294,6 +312,8 @@ CUES: list[Cue] = [
     _c("paid_claim", "paid",
        r"\b(?:payment|transfer|invoice|amount|bill|balance|wire|it|funds|money|cheque|check)\s+(?:[^\s!?;]+\s+){0,3}?(?:was|has\s+been|had\s+been|have\s+been|were|is\s+already)\s+(?:already\s+|fully\s+)?(?:paid|made|sent|settled|processed|executed|initiated|transferred|released|wired|issued|remitted)"),
     _c("paid_claim", "paid", r"\balready\s+(?:been\s+)?(?:paid|settled)\b|\bpaid\s+in\s+full\b|\bhas\s+been\s+paid\b"),
+    # A participle without its auxiliary: "Overschrijving gedaan op maandag", "payment sent".
+    _c("paid_claim", "paid", r"^\W*(?:overschrijving|betaling|storting|transfer|payment|wire)\s+(?:gedaan|uitgevoerd|verstuurd|verzonden|done|made|sent)\b", 0.85),
     # The client's bank has already taken the money: "van onze rekening afgeschreven", "debited".
     _c("paid_claim", "paid",
        r"\b(?:is|zijn|werd|werden)\s+(?:[^\s!?;]+\s+){0,6}?afgeschreven\b|\b(?:was|has\s+been|have\s+been|were)\s+(?:[^\s!?;]+\s+){0,2}?debited\b|"
@@ -336,7 +356,7 @@ CUES: list[Cue] = [
        r"\b(?:en\s+plusieurs?\s+(?:fois|versements|échéances)|petit\s+à\s+petit|bit\s+by\s+bit|(?:stukje|beetje)\s+bij\s+(?:stukje|beetje)|in\s+schijven|en\s+(?:deux|trois|quatre|cinq|six|\d+)\s+(?:fois|versements|mensualités|échéances|paiements)|"
        r"échéancier|paiements?\s+échelonnés?|échelonn\w+|étaler\s+(?:le\s+|les\s+|ce\s+)?(?:paiements?|règlements?|montant)|mensualités|facilités?\s+de\s+paiement|plan\s+de\s+paiement)\b"),
     _c("plan_request", "plan",
-       r"\b(?:instal?ments?|payment\s+(?:plan|arrangement|schedule)|pay\s+(?:it\s+|this\s+|that\s+|the\s+\w+\s+)?in\s+(?:[^\s!?;]+\s+)?(?:parts|stages|tranches|chunks|pieces)|spread\s+(?:out\s+)?(?:the\s+)?(?:payments?|cost|amount)|"
+       r"\b(?:instal{1,2}ments?|payment\s+(?:plan|arrangement|schedule)|pay\s+(?:it\s+|this\s+|that\s+|the\s+\w+\s+)?in\s+(?:[^\s!?;]+\s+)?(?:parts|stages|tranches|chunks|pieces)|spread\s+(?:out\s+)?(?:the\s+)?(?:payments?|cost|amount)|"
        r"split\s+(?:the\s+)?(?:payment|invoice|amount|bill)|monthly\s+payments|staggered\s+payments?|part[- ]payments?)\b"),
     _c("plan_request", "plan",
        r"\b(?:in\s+(?:[^\s!?;]+\s+)?termijnen|betalingsregeling|afbetalingsregeling|afbetaling|afbetalen|betaalregeling|gespreid\s+betalen|gespreide\s+betaling\w*|(?:betaling\s+)?spreiden|"
@@ -395,6 +415,9 @@ CUES: list[Cue] = [
        rf"\b(?:{_INVOICE}|copie|duplicata|copy|kopie|duplicaat|pdf)\s+(?:[^\s!?;]+\s+){{0,5}}?(?:sturen|toesturen|versturen|doorsturen|opsturen|mailen|bezorgen|zenden|door)\b|"
        rf"\b(?:stuur|stuurt|mail|zend|bezorg)\w*\s+(?:[^\s!?;]+\s+){{0,4}}?(?:{_INVOICE}|kopie|duplicaat|pdf)\b", 0.8),
     _c("copy_request", "copy", r"\b(?:get|have|receive|obtenir|avoir|krijgen|ontvangen)\s+(?:a\s+|une\s+|een\s+)?(?:pdf|copy|copie|kopie|duplicata|duplicaat)\b", 0.85),
+    # A link to the invoice that does not open: "le lien vers la facture ne fonctionne pas".
+    _c("copy_request", "missing_invoice",
+       r"\b(?:lien|link|download\w*|téléchargement)\b[^.!?]{0,40}?\b(?:ne\s+(?:\w+\s+)?(?:fonctionne|marche|s['’]ouvre)\s+pas|doesn['’]t\s+work|does\s+not\s+work|isn['’]t\s+working|broken|expired|expiré|werkt\s+niet|verlopen|kapot|funktioniert\s+nicht|abgelaufen)", 0.85, negatable=False),
     _c("copy_request", "copy", r"\b(?:me|nous)\s+l['’]\s*(?:envoyer|renvoyer|réenvoyer|retransmettre|transmettre|faire\s+parvenir|adresser)\b", 0.85),
     # Public bodies and large firms take invoices only through a platform: "merci de déposer votre
     # facture sur Chorus Pro", "please submit it via Coupa", "gelieve ze via Peppol te sturen".
@@ -455,6 +478,24 @@ CUES: list[Cue] = [
        r"(?:u|je|jij)\s+(?:ontvangt|krijgt|zult)\s+(?:[^\s!?;]+\s+){0,2}?(?:betaling|het\s+geld|uw\s+geld|overschrijving))\b", 0.85),
     _c("promise", "promise", r"\b(?:mets|mettons|mettrai|mettrons|va\s+mettre|allons\s+mettre|sera\s+mise?|est\s+mise?)\s+(?:la\s+|le\s+|les\s+|cette\s+facture\s+)?en\s+paiement\b", 0.85),
     _c("promise", "promise", r"\b(?:ingepland|staat\s+gepland|in\s+de\s+(?:volgende\s+)?betaalrun|betaalrun)\b", 0.85),
+    _c("promise", "promise", r"\b(?:payment|money|transfer)\s+(?:is\s+)?coming\b|\bbetaling\s+komt\b|\b(?:le\s+)?(?:paiement|virement)\s+arrive\b", 0.85),
+    # The client in the payment run: "you'll be in the run of the 15th", "vous serez dans le
+    # prochain lot", "dan zit ge erbij" (after naming the run's day).
+    _c("promise", "promise",
+       r"\b(?:you['’]ll|you\s+will)\s+be\s+(?:in|included\s+in|on|part\s+of)\s+(?:the|our|that)\s+(?:next\s+)?(?:run|batch|payment\s+run|payments?)\b|"
+       r"\bvous\s+(?:serez|ferez\s+partie)\s+(?:\w+\s+){0,2}?(?:du|dans\s+le)\s+(?:prochain\s+)?(?:lot|paiement|virement|run)\b|"
+       r"\b(?:zit|zitten)\s+(?:ge|u|je|jullie)\s+(?:er\s*bij|mee|in\s+de\s+(?:volgende\s+)?betaalrun)\b|\b(?:ge|u|je|jullie)\s+(?:zit|zitten)\s+(?:er\s*bij|mee\s+in|in\s+de\s+(?:volgende\s+)?betaalrun)", 0.85),
+    # The invoice as a pronoun, the payment as a subject that "follows", the invoice that "goes
+    # along" with a payment run: "elle sera réglée le 20", "betaling volgt eind januari", "uw
+    # factuur gaat mee op 3 januari", "elle passera dans notre prochain lot de paiements".
+    _c("promise", "promise",
+       r"\b(?:elle|il|celle-ci|celui-ci|ça|cela|le\s+tout)\s+sera\s+(?:\w+\s+)?(?:réglée?|payée?|virée?|soldée?|honorée?|mise?\s+en\s+paiement)|"
+       r"\b(?:betaling|overschrijving|storting)\s+volgt\b|\bvolgt\s+(?:de|uw|onze)\s+(?:betaling|overschrijving)|\b(?:paiement|virement|règlement)\s+suivra\b|"
+       r"\b(?:gaat|gaan)\s+mee\s+(?:op|in|met|bij)\b|\bpassera\s+(?:dans|avec|lors)\b|\bgoes\s+(?:out\s+)?(?:with|in)\s+(?:the|our)\s+(?:next\s+)?(?:run|payment|batch)", 0.85),
+    # "Deze week lukt niet meer, het wordt volgende week vrijdag", "it'll be next Friday": the
+    # thing that "will be" in answer to a reminder is the payment; counted only with a date.
+    _c("promise", "action_with_date",
+       r"\b(?:het\s+wordt|dat\s+wordt|it['’]ll\s+be|it\s+will\s+be|that['’]ll\s+be|ce\s+sera|ça\s+sera|es\s+wird)\b", 0.75),
     _c("promise", "promise",
        r"\b(?:werden|werde|wird|können|kann)\s+(?:[^\s!?;]+\s+){0,6}?(?:bezahlen|überweisen|begleichen|bezahlt|überwiesen|beglichen)\b|\b(?:überweisen|zahlen|begleichen)\s+wir\b"),
     # "nous ne pourrons pas payer avant le 30": a refusal with a date is a promise for that date.

@@ -144,7 +144,11 @@ def _pick_year(day: int, month: int, today: date, past: bool) -> date | None:
     # sent…"); more than two months back it means next year (writing in December about January),
     # unless that is more than half a year ahead: "devis du 2 septembre" written in December is
     # the September gone by, not next year's.
-    if this_year >= today or (today - this_year).days <= 60:
+    if this_year >= today:
+        # Nor is a day more than half a year ahead: "ontvangstdatum (22-10)" written in January
+        # is last October's.
+        return this_year if (this_year - today).days <= HORIZON_DAYS else date(today.year - 1, month, day)
+    if (today - this_year).days <= 60:
         return this_year
     next_year = date(today.year + 1, month, day)
     return next_year if (next_year - today).days <= HORIZON_DAYS else this_year
@@ -296,7 +300,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "named_month_part",
         folded(
-            rf"\b(?P<part>fin|début|debut|mi|mid|middle\s+of|end\s+of|early|begin|eind|half|midden|medio|ende|anfang|mitte)[-\s]+(?:de\s+|d'|of\s+)?(?P<mon>{_MONTH_RE})\b\.?(?:\s+(?P<y>(?:19|20)\d\d))?",
+            rf"\b(?P<part>fin|début|debut|mi|mid|middle\s+of|end\s+of|early|begin|eind|halverwege|half|midden|medio|ende|anfang|mitte)[-\s]+(?:de\s+|d'|of\s+)?(?P<mon>{_MONTH_RE})\b\.?(?:\s+(?P<y>(?:19|20)\d\d))?",
         ),
     ),
     (
@@ -364,7 +368,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         # Dutch "de 20ste", "de 15de": a day of the month by its ordinal alone.
         "nl_ordinal_day",
-        folded(r"\bde\s+(?P<d>\d{1,2})(?:ste|de|e)\b"),
+        folded(r"\bden?\s+(?P<d>\d{1,2})(?:ste|de|e)\b"),
     ),
     (
         "relative_day",
@@ -467,7 +471,7 @@ def _resolve(kind: str, m: re.Match[str], today: date, past: bool) -> tuple[date
         month = MONTHS[g["mon"].lower()]
         year = _year(g.get("y"), today) or _month_year(month, today, past)
         part = g["part"].lower()
-        if part in ("mi", "mid", "half", "mitte", "midden", "medio") or part.startswith("middle"):
+        if part in ("mi", "mid", "half", "halverwege", "mitte", "midden", "medio") or part.startswith("middle"):
             return date(year, month, 15), True
         if part in ("début", "debut", "early", "begin", "anfang"):
             return date(year, month, 10), True
@@ -631,7 +635,9 @@ def _named_day_with_its_date(text: str, found: list[FoundDate]) -> list[FoundDat
     for index, current in enumerate(found):
         following = found[index + 1] if index + 1 < len(found) else None
         is_weekday = fold(current.text).lower().strip().split()[-1] in WEEKDAYS
-        if is_weekday and following is not None and not following.vague and _JOIN.match(text[current.end : following.start]):
+        # "betaal dinsdag, maandag zijn we toe": two weekdays are two days.
+        follows_weekday = following is not None and fold(following.text).lower().strip().split()[-1] in WEEKDAYS
+        if is_weekday and following is not None and not following.vague and not follows_weekday and _JOIN.match(text[current.end : following.start]):
             continue
         kept.append(current)
     return kept

@@ -115,6 +115,19 @@ _PRECONDITION = folded(
 _ASKS_DUPLICATE = folded(
     r"\b(?:send|resend|e-?mail|forward|need|want|get|have|receive|envoy\w*|renvoy\w*|transmet\w*|faire\s+parvenir|besoin\s+d['’]|obtenir|recevoir|"
     r"sturen|stuur\w*|bezorg\w*|mail\w*|nodig|krijgen|ontvangen|schick\w*|senden|brauchen)\s+(?:[^\s!?;]+\s+){0,3}?(?:duplicate|duplicata|duplicaat|duplikat)\b")
+# A payment run already gone by says nothing of when this invoice will be paid.
+_RUN_GONE = folded(
+    r"\b(?:al|already|déjà|reeds|schon)\s+(?:\w+\s+)?(?:verwerkt|afgesloten|gesloten|closed|processed|gone|passée?|clôturée?|partie?|vorbei|gelaufen)\b|"
+    r"\b(?:run|campagne|lot|betaalrun)\b[^.!?]{0,30}\b(?:has|is)\s+(?:already\s+)?(?:closed|gone)\b")
+# A platform named in a request or a rule: "merci de déposer", "we only accept", "ne peut traiter que".
+_PORTAL_ASK = folded(
+    r"\b(?:merci\s+de|veuillez|pourriez|pouvez|please|pls|could\s+you|can\s+you|kindly|gelieve|graag|kunt\s+u|kan\s+u|wilt\s+u|bitte|"
+    r"only|uniquement|seulement|exclusivement|enkel|alleen|uitsluitend|nur|ne\s+(?:\w+\s+){0,3}?que|must|doit|doivent|dient|moet|moeten|muss|"
+    r"déposer|déposez|upload\w*|submit\w*|indienen|opladen|uploaden|einreichen|no\s+longer|plus\s+(?:que|accept)|niet\s+meer)\b")
+# Sent again to somebody else in the client's company, not asked of us.
+_RESUBMITTED = folded(r"\b(?:voorgelegd|ingediend|doorgegeven|doorgestuurd|submitted|resubmitted|soumise?|transmise?|forwarded|passed\s+on)\b")
+# "I thought it was paid", "ik dacht dat alles al betaald was": what the writer believed.
+_BELIEF = folded(r"\b(?:thought|dacht|dachten|pensais|pensions|croyais|croyions|dachte|glaubte|i\s+believed)\b")
 # A request rather than a statement: "Kunt u…?", "graag", "please", "merci de".
 _REQUEST = folded(r"\b(?:graag|gelieve|please|pls|plz|merci\s+de|svp|s['’]il\s+vous\s+pla[iî]t|bitte|kunt\s+u|kan\s+u|wilt\s+u|could\s+you|can\s+you|pourriez|pouvez)\b")
 # Words that date a payment "just now" when no date is written: "payé tout à l'heure", "heb het
@@ -146,7 +159,18 @@ _WHAT_FOR = folded(
     r"which\s+(?:project|job|order|site|work|service|visit|call-?out|intervention|delivery|one)\s+(?:\w+\s+){0,2}?(?:is\s+(?:this|it)|does\s+(?:this|it))|(?:can['’]?t|cannot)\s+tell\s+which|"
     r"waarvoor\s+(?:is|dient)\s+(?:deze|die|de|dit)\s+(?:factuur|rekening)|waar\s+(?:gaat|slaat)\s+(?:deze|die|de|dit)\s+(?:factuur|rekening|bedrag)\s+(?:over|op)|"
     r"over\s+welke\s+\w+\s+gaat|op\s+welke\s+\w+\s+(?:\w+\s+){0,3}?betrekking|waarop\s+(?:\w+\s+){0,3}?betrekking|"
-    r"wofür\s+ist\s+(?:diese|die)\s+rechnung|worauf\s+bezieht\s+sich|welche\w*\s+(?:auftrag|projekt|baustelle|leistung|einsatz)\s+(?:\w+\s+){0,2}?betrifft)")
+    r"wofür\s+ist\s+(?:diese|die)\s+rechnung|worauf\s+bezieht\s+sich|welche\w*\s+(?:auftrag|projekt|baustelle|leistung|einsatz)\s+(?:\w+\s+){0,2}?betrifft|"
+    # "C'est pour quels soins ?", "Voor welke behandeling is deze factuur?", "is this invoice
+    # for the October visit or for the repair?", "concerne-t-elle la commande A ou B ?"
+    r"(?:c['’]est\s+)?pour\s+quel(?:le)?s?\s+\w+|voor\s+welke\s+\w+\s+(?:is|was|zijn|geldt)|"
+    r"is\s+(?:this|the|that)\s+(?:invoice|bill|charge)\s+for\s+[^?]{1,80}\bor\b|"
+    r"(?:concerne|correspond|vise)\w*(?:-t-elle|-t-il)?\s+(?:bien\s+)?(?:à\s+)?(?:la|le|l['’]|les)\s+[^?]{1,80}\bou\b|"
+    r"gaat\s+(?:het|deze\s+factuur|dit)\s+(?:\w+\s+)?(?:om|over)\s+[^?]{1,80}\bof\b|"
+    # Asking how VAT applies, not contesting it: "la facture est-elle soumise à TVA ?", "is de btw
+    # verlegd op deze factuur?", "HTVA ou TVAC ?"
+    r"(?:soumise?|assujettie?|subject|onderworpen|verlegd|inclus\w*|included|inbegrepen|inclusief|exclusief)\s+(?:\w+\s+){0,4}?(?:tva|btw|vat)\b[^.!]*\?|"
+    r"\b(?:tva|btw|vat)\b[^.!?]{0,40}?(?:verlegd|soumise?|applicable|inclus\w*|included|inbegrepen)\b[^.!]*\?|"
+    r"\b(?:htva|hors\s+tva|excl\.?\s+(?:btw|vat))\s+(?:ou|or|of)\s+(?:tvac|ttc|incl\.?\s+(?:btw|vat)))")
 
 _QUESTION_START = folded(
     r"^\W*(?:pouvez|pourriez|pourrais|puis|est-ce|quel\w*|quand|comment|pourquoi|combien|où|"
@@ -245,6 +269,15 @@ def _negated(sentence: str, start: int, end: int) -> bool:
     return bool(_NEG_AFTER.match(after)) and not re.match(r"\W*(?:pas\s+avant|not\s+(?:before|until))", after, re.I)
 
 
+def _clause_at(sentence: str, pos: int) -> str:
+    """The clause of `sentence` around `pos`: "this week's run has already closed, so it'll be
+    next Friday" has two."""
+    for m in _CLAUSE.finditer(sentence):
+        if m.start() <= pos < m.end():
+            return m.group(0)
+    return sentence
+
+
 def _hypothetical(sentence: str, start: int) -> bool:
     before = sentence[max(0, start - 50) : start]
     clause = re.split(r"[,;:]", before)[-1]
@@ -273,6 +306,10 @@ def _find_hits(text: str, today: date) -> list[_Hit]:
                     continue  # "wordt binnen 5 werkdagen betaald", "tegen vrijdag is het betaald"
                 if cue.intent == "promise" and (_conditional(sentence) or _PRECONDITION.search(sentence[max(0, m.start() - 30) : m.start()])):
                     continue  # "if the funding comes through next week, we'll pay"
+                if cue.category == "portal" and not _PORTAL_ASK.search(sentence):
+                    continue  # "D'après Chorus Pro, votre facture est mise en paiement" reports, it does not ask
+                if cue.intent == "copy_request" and _RESUBMITTED.search(sentence):
+                    continue  # "ik heb de factuur opnieuw voorgelegd aan onze directeur"
                 if cue.category == "copy_asked" and not (sentence.rstrip().endswith("?") or _REQUEST.search(sentence)):
                     continue  # "ik stuur de factuur door naar onze boekhouding" tells, it does not ask
                 if cue.category == "asap" and not _PAY_WORD.search(folded_text):
@@ -281,8 +318,12 @@ def _find_hits(text: str, today: date) -> list[_Hit]:
                     continue  # "we hebben nog niet betaald", "betalen we nog niet"
                 if cue.intent == "paid_claim" and (_FUTURE.search(sentence[max(0, m.start() - 25) : m.start()]) or _hypothetical(sentence, m.start())):
                     continue  # "the payment will be made", "if it has been paid"
+                if cue.intent == "paid_claim" and _BELIEF.search(_clause_before(sentence, m.start())):
+                    continue  # "ik dacht dat alles al betaald was": a belief, asked about
                 if cue.intent == "promise" and cue.category not in ("not_before", "not_before_date") and _asks(sentence):
                     continue  # "Kan ik ook met Bancontact betalen?" asks, it does not promise
+                if cue.intent == "promise" and _RUN_GONE.search(_clause_at(sentence, m.start())):
+                    continue  # "onze betaalrun van vandaag is al verwerkt": that run is gone
                 # The date of "not before" follows the cue; a fronted date counts for the others
                 # ("Morgen maak ik het over").
                 scope = sentence[m.start() :] if cue.category == "not_before_date" else sentence
@@ -336,6 +377,7 @@ _HEDGE = folded(
     # One's own salary or a benefit due on a known day ("quand mon salaire tombe") is not this.
     r"(?:once|when|as\s+soon\s+as|after|until|quand|lorsque|dès\s+que|dès|jusqu['’]à\s+ce\s+que|zodra|wanneer|als|nadat|tot|sobald|wenn|nachdem)\s+(?:[^\s!?;]+\s+){0,4}?(?:l['’]|d['’])?"
     r"(?:client|customer|klant|opdrachtgever|kunde|insurance|insurer|assurance|assureur|verzekering|verzekeraar|versicherung|"
+    r"cpas|ocmw|mutuelle|mutualité|ziekenfonds|mutualiteit|krankenkasse|"
     r"subsid\w*|subvention\w*|grant|funding|financement|financiering|fördermittel|"
     r"main\s+contractor|entreprise\s+générale|hoofdaannemer|generalunternehmer)\b(?:\s+(?:[^\s!?;]+\s+){0,4}?)"
     r"(?:pays?|paid|paying|settles?|comes?\s+(?:through|in)|arrives?|pa[iy]\w*|réglé|régl\w*|rembours\w*|vers\w*|arriv\w*|betaal\w*|betaald|uitbetaald|"
@@ -344,17 +386,23 @@ _HEDGE = folded(
     r"(?:(?:the|their|its|his|her|leur|son|sa|le|la|les|dat|het|de|hun|zijn|haar)\s+)?(?:payment|money|funds|paiement|argent|fonds|betaling|geld|bedrag|zahlung)|"
     r"(?:zodra|wanneer|als|nadat)\s+(?:we|wij|ik)\s+(?:dat|het|de|die|hun|zijn)\s+(?:bedrag|geld|betaling|subsidie|uitkering|premie)\s+(?:\w+\s+)?(?:ontvangen|krijgen|binnen)|"
     r"(?:zodra|wanneer|als)\s+(?:het|dat|de|die)\s+(?:geld|bedrag|betaling|subsidie)\s+(?:\w+\s+){0,2}?binnen|"
-    r"dès\s+(?:sa|leur|la)\s+réception)\b"
+    r"dès\s+(?:sa|leur|la)\s+réception|"
+    # Somebody else still has to approve: "dès que le bon de commande aura été validé par la
+    # direction", "once the board has approved it", "zodra de directie het goedkeurt".
+    r"(?:once|when|as\s+soon\s+as|after|quand|lorsque|dès\s+que|zodra|wanneer|nadat|sobald)\s+(?:[^\s!?;]+\s+){0,6}?"
+    r"(?:aura\s+(?:été\s+)?|auront\s+(?:été\s+)?|sera\s+|has\s+(?:been\s+)?|have\s+(?:been\s+)?|is\s+|are\s+|gets?\s+|heeft\s+|hebben\s+|werd\s+|wordt\s+)?"
+    r"(?:validé\w*|approuvé\w*|accepté\w*|signé\w*|approved|signed|accepted|validated|goedgekeurd|goedkeurt|getekend|tekent|ondertekend|aanvaard|akkoord\s+geeft|genehmigt|freigegeben|unterschrieben)|"
+    r"(?:once|when|as\s+soon\s+as|quand|dès\s+que|zodra|wanneer)\s+(?:the\s+|la\s+|le\s+|de\s+|het\s+|our\s+|notre\s+|onze\s+)?(?:cpas|ocmw|mutuelle|ziekenfonds|board|direction|directie|bestuur|conseil|raad)\b)\b"
 )
 
 
 # "should have been sent to our parent company" is not a payment made.
 _MODAL = folded(r"\b(?:should|could|would|must|ought|moet|moest|zou|zouden|devrait|aurait|auraient|sollte|müsste)\b")
-_BY = folded(r"\b(?:tegen|uiterlijk|ten\s+laatste|d['’]ici|by|avant|before|no\s+later\s+than|spätestens|bis)\s+(?:(?:le|la|the|de|het)\s+)?$")
+_BY = folded(r"\b(?:tegen|uiterlijk|ten\s+laatste|d['’]ici|by|avant|before|no\s+later\s+than|spätestens|bis|binnen|voor|vóór|within|endéans|dans|innerhalb)\s+(?:(?:le|la|the|de|het|den)\s+)?$")
 
 
 # Date expressions that carry their own "by": "voor Kerstmis is het betaald", "before Christmas".
-_BY_IN_DATE = folded(r"(?:avant|before|for|voor|vóór|vor|d['’]ici|by)\b")
+_BY_IN_DATE = folded(r"(?:avant|before|for|voor|vóór|vor|d['’]ici|by|binnen|within|dans|endéans|innerhalb)\b")
 
 
 def _by_future_date(sentence: str, today: date) -> bool:
@@ -388,9 +436,14 @@ def _bounded_by_date(sentence: str, start: int, today: date) -> bool:
     return bool(bound) and any(f.value >= today for f in find_dates(after[bound.end() :], today))
 
 
+_EARLIER_TODAY = re.compile(r"today|aujourd'hui|vandaag|heute|ce matin|this morning|vanochtend|vanmorgen|heute morgen")
+
+
 def _dated_payment(text: str, sentence: str, today: date) -> str | None:
     """The payment word or "will be done" phrase of a sentence that also names a future date."""
-    future = [f for f in find_dates(sentence, today) if f.value >= today and not f.text.lower() in ("today", "aujourd'hui", "vandaag", "heute")]
+    # "Régularisé depuis ce matin", "approval came through this morning": earlier today is news,
+    # not the day of a payment.
+    future = [f for f in find_dates(sentence, today) if f.value >= today and not _EARLIER_TODAY.fullmatch(fold(f.text).lower())]
     today_word = re.search(r"\b(?:today|aujourd['’]hui|vandaag|heute|ce\s+soir|tonight|vanavond|seffens|straks|tantot)\b", sentence, re.IGNORECASE)
     if not future and not today_word:
         return None
@@ -444,11 +497,18 @@ def _pick_date(text: str, hit: _Hit, today: date, *, past: bool, language: str |
     return wanted[0].value if wanted else None
 
 
-_ABSENCE = folded(r"\b(?:off|away|absent\w*|congé|vacances?|verlof|afwezig|holidays?|out\s+of\s+(?:the\s+)?office|fermée?s?|closed|gesloten|urlaub|abwesend|"
+_ABSENCE = folded(r"\b(?:off|away|absent\w*|congé|vacances?|verlof|afwezig|holidays?|out\s+of\s+(?:the\s+)?office|fermée?s?|fermeture|closed|closure|gesloten|sluiting|urlaub|abwesend|"
                   r"abroad|buitenland|à\s+l['’]étranger|en\s+déplacement|op\s+reis|on\s+leave|sick|malade|ziek)\b")
 _RETURN = folded(r"\b(?:back|de\s+retour|terug|rentre\w*|revien\w*|returns?|returning|zurück)\b")
 _RANGE_WORD = folded(r"\b(?:from|du|van|vom|between|entre|tussen)\b")
 _CONTRAST = folded(r"[,;]?\s*\b(?:mais|but|maar|wel|aber|sondern)\b")
+_HABIT = folded(r"\b(?:every|each|chaque|tous\s+les|elke|iedere|jeden|par\s+mois|per\s+maand|a\s+month|twice|deux\s+fois|twee\s+keer|"
+                r"normalement|normally|usually|d['’]habitude|meestal|normaal|normaliter|en\s+général|generally|always|toujours|altijd)\b")
+# Dutch "pas" is "not until" ("pas volgende week"), so not a negation here.
+_NEG_CLAUSE = folded(r"\b(?:niet|not|n['’]t|cannot|geen|nicht|kein\w*|jamais|nooit|never)\b|\bne\b|\bn['’]")
+# Clauses end at punctuation and at "and" between two statements (Dutch "en" only before its
+# subject: "en ik betaal", not "en januari").
+_CLAUSE = folded(r"(?:(?![,;]|\b(?:et|and|und|so|dus|donc)\b|\ben\s+(?:ik|we|wij|dan|het)\b).)+")
 
 
 def _promised_days(sentence: str, wanted: list[FoundDate], today: date) -> list[FoundDate]:
@@ -462,13 +522,6 @@ def _promised_days(sentence: str, wanted: list[FoundDate], today: date) -> list[
     - An absence ("I'm off from the 9th to the 16th") names days nobody pays on.
     """
     folded_sentence = fold(sentence)
-    contrast = None
-    for m in _CONTRAST.finditer(folded_sentence):
-        contrast = m
-    if contrast is not None:
-        after = [d for d in wanted if d.start >= contrast.end()]
-        if after:
-            wanted = after + [d for d in wanted if d.start < contrast.end()]
     if _ABSENCE.search(folded_sentence):
         in_range = set()
         for m in _RANGE_WORD.finditer(folded_sentence):
@@ -480,14 +533,31 @@ def _promised_days(sentence: str, wanted: list[FoundDate], today: date) -> list[
                     in_range.add(idx + 1)
         if len(in_range) < len(wanted):
             wanted = [d for i, d in enumerate(wanted) if i not in in_range]
-    # "Onze penningmeester is deze week in het buitenland, we betalen over een week": the clause
-    # that speaks of paying names the day.
-    clauses = [(m.start(), m.end()) for m in re.finditer(r"[^,;]+", folded_sentence)]
+    # "Onze penningmeester is deze week in het buitenland, we betalen over een week", "je rentre
+    # le 2 et je fais le virement le 3": the clause that speaks of paying names the day.
+    clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(folded_sentence)]
     paying = [span for span in clauses if _PAY_WORD.search(folded_sentence[span[0] : span[1]])]
     if paying and len(paying) < len(clauses):
         in_paying = [d for d in wanted if any(a <= d.start < b for a, b in paying)]
         if in_paying:
             wanted = in_paying + [d for d in wanted if d not in in_paying]
+    # A day after "but" replaces one before it, whichever clause speaks of paying: "nos conditions
+    # prévoient un paiement à 45 jours fin de mois, mais nous vous la réglerons le 18 décembre".
+    contrast = None
+    for m in _CONTRAST.finditer(folded_sentence):
+        contrast = m
+    if contrast is not None:
+        after = [d for d in wanted if d.start >= contrast.end()]
+        if after:
+            wanted = after + [d for d in wanted if d.start < contrast.end()]
+    # "Deze week lukt niet meer, het wordt volgende week vrijdag": a day in a negated clause
+    # gives way to one that is not; so does a day of a habit ("we pay our suppliers on the 1st
+    # and 15th of every month, you'll be in the run on the 15th").
+    habits = [(m.start(), m.end()) for m in re.finditer(r"[^,;]+", folded_sentence) if _HABIT.search(m.group(0))]
+    negated = [d for d in wanted if any(a <= d.start < b and _NEG_CLAUSE.search(folded_sentence[a:b]) for a, b in clauses)
+               or any(a <= d.start < b for a, b in habits)]
+    if negated and len(negated) < len(wanted):
+        wanted = [d for d in wanted if d not in negated] + negated
     later = [d for d in wanted if d.value > today]
     if later and len(later) < len(wanted):
         wanted = later
@@ -636,7 +706,9 @@ def read_by_rules(text: str, *, today: date, language: str | None = None) -> tup
     chosen: _Hit | None = None
     for intent in PRIORITY[:-1]:
         if intent in by_intent:
-            chosen = max(by_intent[intent], key=lambda h: h.strength)
+            # Of equally strong cues, one in a sentence about a habit ("mon employeur paie
+            # normalement les salaires le 27") gives way.
+            chosen = max(by_intent[intent], key=lambda h: (h.strength, not _HABIT.search(fold(h.sentence))))
             break
     if chosen is None:
         question = _question_sentence(text)
