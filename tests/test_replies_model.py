@@ -5,8 +5,8 @@ rules nor any other set, is scored once by a reader frozen before the sets were 
 models trained without them. Those figures are recorded below (*_FIRST_RUN) and in
 tests/fixtures/replies/README.md; after a first run the round becomes development data.
 
-The test below holds each 2026 author out of training in turn and scores the whole reader on the
-held-out set. Every set has been looked at by now, so this is a check that the combination keeps
+The test below holds the 2026 authors out of training two at a time and scores the whole reader
+on the held-out sets. Every set has been looked at by now, so this is a check that the combination keeps
 generalising across authors (floors), not a fresh measurement.
 """
 
@@ -28,7 +28,10 @@ sklearn = pytest.importorskip("sklearn")
 from mailbot.replies.train import export, fit, load_labelled  # noqa: E402  (needs scikit-learn)
 
 TRAINING = sorted(REPLIES.glob("*.yaml"))
-HELD_OUT = tuple(f"blind_2026_{author}" for author in "abcdefgh")
+HELD_OUT = tuple(f"blind_2026_{author}" for author in "abcdefghijkl")
+# Held out two authors at a time (half the training runs of one at a time, and each model sees
+# neither of a pair's voices).
+FOLDS = tuple(HELD_OUT[i : i + 2] for i in range(0, len(HELD_OUT), 2))
 
 # Round 1 (authors A, B), frozen reader, sealed odd halves: intents 225/240, dispute P 100% R 95.5%,
 # promise date 86/92. Round 2 (C, D; D writes long professional mails), whole sets, C / D:
@@ -42,10 +45,18 @@ HELD_OUT = tuple(f"blind_2026_{author}" for author in "abcdefgh")
 # before the A-D work (90d9d59) on the same sets: 916/960, dispute P 95.7% R 92.7%, dates 94.6%;
 # the rules alone: 820/960, dispute R 65.6%, dates 88.3%.
 EH_FIRST_RUN = {"intents": 924 / 960, "dispute_precision": 0.973, "dispute_recall": 0.953, "promise_date": 456 / 480}
+# Round 4 (I, J, K, L: 960 replies), the reader of 41e8143 (round 3's misses worked on first),
+# models trained on everything before I-L: intents 926/960 (96.5%), dispute precision 97.8% recall
+# 94.8% (182/192), promise date exact 468/480 (97.5%), paid date 87/96, reason category 159/192,
+# false dispute 0.5%, false promise 1.7%. On the same sets the round-3 reader (351ebd3): 917/960,
+# dispute P 98.3% R 90.6%, dates 97.1%; the reader before today (90d9d59): 913/960, P 96.2%
+# R 91.1%, dates 96.7%; the rules alone: 847/960, R 71.4%, dates 93.1%.
+IL_FIRST_RUN = {"intents": 926 / 960, "dispute_precision": 0.978, "dispute_recall": 182 / 192, "promise_date": 468 / 480}
 # Leave-one-author-out over the eight sets after round 3 was added (1,920): intents 97.4%, dispute
 # P 98.6% R 97.1%, promise date 96.2%; after the reader was worked on for round 3's misses: intents
 # 98.8%, dispute P 99.5% R 99.0%, promise date 98.6% (tuned on, so optimistic: the next round's
-# first run is the honest figure). Floors: what is reached, minus a margin.
+# first run is the honest figure). With round 4 added, two authors held out at a time (2,880):
+# intents 97.8%, dispute P 98.8% R 97.9%, promise date 97.9%. Floors: what is reached, minus a margin.
 FLOORS = {"intents": 0.96, "dispute_precision": 0.96, "dispute_recall": 0.96, "promise_date": 0.96, "false_promise": 0.02,
           "reason_category": 0.8}
 
@@ -71,20 +82,20 @@ def test_shipped_models_are_trained_on_every_labelled_reply(path: Path, target: 
     assert load_model() is not None and set(load_model().classes) == set(intent.PRIORITY) | {"other"}
 
 
-def _held_out(name: str, monkeypatch: pytest.MonkeyPatch) -> Score:
-    others = [p for p in TRAINING if p.stem != name]
+def _held_out(names: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> Score:
+    others = [p for p in TRAINING if p.stem not in names]
     model = IntentModel(export(fit(load_labelled(others))))
     reasons = IntentModel(export(fit(load_labelled(others, "reason"))))
     monkeypatch.setattr(intent, "load_model", lambda: model)
     monkeypatch.setattr(intent, "load_reason_model", lambda: reasons)
-    return score(load_set(name))
+    return score([case for name in names for case in load_set(name)])
 
 
-def test_leave_one_author_out(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_leave_authors_out(monkeypatch: pytest.MonkeyPatch) -> None:
     total: Score | None = None
-    for name in HELD_OUT:
-        part = _held_out(name, monkeypatch)
-        report(f"{name} held out of training", part, show_wrong=False)
+    for names in FOLDS:
+        part = _held_out(names, monkeypatch)
+        report(f"{' + '.join(names)} held out of training", part, show_wrong=False)
         total = part if total is None else total.add(part)
     assert total is not None
     report("the 2026 sets held out in turn", total, show_wrong=False)
