@@ -65,7 +65,12 @@ CUES: list[Cue] = [
     # "Van de 4 motoren zijn er maar 2 gemonteerd", "sur les 40 chaises, seules 28 livrées", "only 2 of the 4".
     _c("dispute", "partial_delivery",
        r"\b(?:van|sur|of|out\s+of)\s+(?:de\s+|les\s+|the\s+)?(?:\d+|deux|trois|quatre|twee|drie|vier|two|three|four)\s+[^.!?]{0,60}?\b(?:maar|slechts|only|seulement|seules?|que)\s+(?:\d+|één|een|one|un|une|deux|twee|two|trois|drie|three)\b|"
-       r"\bonly\s+(?:\d+|one|two|three)\s+(?:of|out\s+of)\s+(?:the\s+)?(?:\d+|two|three|four|five)\b", 0.85, negatable=False),
+       r"\bonly\s+(?:\d+|one|two|three)\s+(?:of|out\s+of)\s+(?:the\s+)?(?:\d+|two|three|four|five)\b|"
+       # "Nous avons reçu 2 imprimantes sur les 3 facturées", "only came 3 times", "maar 3 keer geweest".
+       r"\b(?:reçu|livré\w*|received|delivered|ontvangen|geleverd|erhalten)\s+(?:\d+|deux|trois|two|three|twee|drie)\s+\w+\s+(?:sur|of|van|von)\s+(?:les\s+|the\s+|de\s+)?\d+|"
+       r"\bonly\s+(?:came|come|turned\s+up|showed\s+up|been|did|worked|delivered|cleaned)\s+(?:\w+\s+)?(?:\d+|once|twice|two|three|four)\s*(?:times|x)?\b|"
+       r"\b(?:maar|slechts)\s+(?:\d+|twee|drie|vier)\s+(?:keer|maal)\s+(?:\w+\s+)?(?:geweest|gekomen|gepasseerd)|"
+       r"\b(?:ne\s+sont|n['’]est|ne\s+\w+)\s+(?:venu\w*|passé\w*)\s+que\s+(?:\d+|deux|trois)\s+fois", 0.85, negatable=False),
     _c("dispute", "wrong_amount", r"\b(?:overcharged|over-?billed|surfactur\w+|trop\s+factur\w+|te\s+veel\s+(?:gefactureerd|aangerekend|gerekend)|zu\s+viel\s+berechnet)\b"),
     _c("dispute", "wrong_amount", r"\bklopt\s+niet\b|\bstimmt\s+nicht\b|\bne\s+(?:correspond|colle)\s+pas\b|\b(?:does|do|did)\s*n['o’]t\s+(?:match|correspond|add\s+up)\b|\b(?:does|do)\s+not\s+(?:match|correspond)\b|\bkomt\s+niet\s+overeen\b", negatable=False),
     _c("dispute", "wrong_amount", r"\b(?:au\s+lieu\s+de|instead\s+of|in\s+plaats\s+van|statt)\b.{0,40}\d", 0.75),
@@ -220,6 +225,27 @@ CUES: list[Cue] = [
     _c("dispute", "contested",
        r"\b(?:pay\w*|betaal\w*|paie\w*|paye\w*|règle\w*|régler)\b[^.!?]{0,60}?\b(?:but\s+not|maar\s+niet|mais\s+pas)\s+(?:the|for|de|het|voor|la|le|les|l['’]|pour|[€$£]|\d)|"
        r"\b(?:pay\w*|betaal\w*|paie\w*|règle\w*)\b[^.!?]{0,60}?[,;.]\s*(?:but|maar|mais)\s+(?:[^\s!?;]+\s+){1,6}?(?:niet|not|pas|never|nooit|jamais)\b", 0.85, negatable=False),
+    # Payment held until the work is put right: "nous ne pouvons pas régler avant la
+    # réimpression", "I cannot pay before you look again at it", "wij schorten de betaling op tot
+    # gecorrigeerde plannen worden geleverd". (Held until a day is a promise: cues "not_before".)
+    _c("dispute", "contested",
+       r"\b(?:ne\s+(?:\w+\s+){0,2}?pas|cannot|can['’]t|won['’]t|will\s+not|not|niet|geen|nicht|schort\w*|suspend\w*|hold\w*|withh\w*|bloqu\w*|reten\w*|houden)\b"
+       r"[^.!?]{0,50}?\b(?:avant|before|until|till|tant\s+que|tot(?:dat)?|zolang|bis)\b[^.!?]{0,60}?"
+       r"\b(?:réimpr\w*|corrig\w*|correct\w*|répar\w*|repair\w*|fix\w*|look\s+(?:again|at\s+it)|livr\w*|deliver\w*|geleverd|gecorrigeerd|hersteld|opgelost|"
+       r"resolved|résolu\w*|remplac\w*|replac\w*|vervangen|credit\s+note|avoir|creditnota|gutschrift|refai\w*|redo\w*|rectifi\w*|reprint\w*|herdruk\w*|terugkomen|come\s+back|finish\w*|termin\w*|afgewerkt)",
+       0.85, negatable=False),
+    _c("dispute", "contested",
+       r"\b(?:schorten\s+(?:\w+\s+){0,4}?op|suspend\w*\s+(?:le\s+|the\s+|our\s+|notre\s+)?(?:paiement|règlement|payment)|withhold\w*\s+(?:the\s+)?payment|"
+       r"houden\s+(?:de\s+)?betaling\s+(?:\w+\s+)?(?:in|aan)|retenons\s+(?:le\s+)?paiement|"
+       r"(?:can['’]?not|can['’]t|can\s+not|won['’]t|will\s+not|are\s+unable\s+to)\s+accept\s+(?:this|the|your)\s+invoice|"
+       r"ne\s+(?:pouvons|pourrons|peux|pouvez)\s+pas\s+accepter\s+(?:cette|votre|la)\s+facture|(?:kunnen|kan)\s+(?:deze|uw|de|jullie)\s+factuur\s+niet\s+(?:aanvaarden|accepteren)|"
+       # "Why would I pay?": "waarom zou ik al betalen??", "pourquoi je paierais ?"
+       r"why\s+(?:would|should)\s+(?:i|we)\s+pay|waarom\s+zou(?:den)?\s+(?:ik|we|wij)\s+(?:\w+\s+)?betalen|pourquoi\s+(?:je|on|nous)\s+(?:paierai[st]?|devrai[st]?\s+payer|paierions))\b",
+       0.9, negatable=False),
+    _c("dispute", "wrong_addressee",
+       r"\b(?:wrong\s+(?:person|customer|client|company|address)|mauvaise\s+personne|mauvais\s+client|verkeerde\s+(?:persoon|klant|firma|vennootschap)|"
+       r"(?:staat|is)\s+op\s+naam\s+van\s+[^.!?]{2,60}?\b(?:terwijl|maar|in\s+plaats)|est\s+(?:établie\s+|libellée\s+)?au\s+nom\s+de\s+[^.!?]{2,60}?\b(?:alors\s+que|au\s+lieu|mais)|"
+       r"is\s+(?:addressed|made\s+out)\s+to\s+[^.!?]{2,60}?\b(?:but|instead|whereas))\b", 0.85, negatable=False),
     _c("dispute", "contested",
        r"\b(?:er|there|il)\s+(?:\w+\s+)?(?:is|zit|y\s+a)\s+(?:een\s+|a\s+|une\s+)?(?:fout|vergissing|mistake|error|erreur)\b|\b(?:er|there)\s+(?:een\s+)?(?:fout|vergissing|mistake|error)\s+(?:\w+\s+)?(?:is|zit)\b", 0.8, negatable=False),
     _c("dispute", "contested",
@@ -312,6 +338,12 @@ CUES: list[Cue] = [
     _c("paid_claim", "paid",
        r"\b(?:payment|transfer|invoice|amount|bill|balance|wire|it|funds|money|cheque|check)\s+(?:[^\s!?;]+\s+){0,3}?(?:was|has\s+been|had\s+been|have\s+been|were|is\s+already)\s+(?:already\s+|fully\s+)?(?:paid|made|sent|settled|processed|executed|initiated|transferred|released|wired|issued|remitted)"),
     _c("paid_claim", "paid", r"\balready\s+(?:been\s+)?(?:paid|settled)\b|\bpaid\s+in\s+full\b|\bhas\s+been\s+paid\b"),
+    # A cheque on its way is paid as far as the client is concerned: "we mailed a check on
+    # Monday", "le chèque vous a été adressé", "j'ai déposé le chèque dans votre boîte".
+    _c("paid_claim", "paid",
+       r"\b(?:mailed|posted|sent|dropped\s+off|put)\s+(?:you\s+)?(?:a|the|our)\s+(?:check|cheque)|\b(?:check|cheque)\s+(?:was|has\s+been)\s+(?:mailed|posted|sent)|"
+       r"\bchèque\s+(?:\w+\s+){0,6}?(?:a\s+été|est\s+parti|est)\s+(?:adressé|envoyé|posté|expédié|déposé)|\b(?:ai|avons)\s+(?:déposé|posté|envoyé|mis)\s+(?:le|un|notre)\s+chèque|"
+       r"\bcheque\s+(?:is\s+)?(?:verstuurd|opgestuurd|gepost)\b", 0.85),
     # A participle without its auxiliary: "Overschrijving gedaan op maandag", "payment sent".
     _c("paid_claim", "paid", r"^\W*(?:overschrijving|betaling|storting|transfer|payment|wire)\s+(?:gedaan|uitgevoerd|verstuurd|verzonden|done|made|sent)\b", 0.85),
     # The client's bank has already taken the money: "van onze rekening afgeschreven", "debited".
@@ -370,7 +402,7 @@ CUES: list[Cue] = [
        r"\b(?:spreiden|verdelen)\s+over\s+(?:\d+|twee|drie|vier|enkele)\s+(?:maanden|weken|keer)\b|\bover\s+(?:\d+|twee|drie|vier)\s+maanden\s+(?:spreiden|verdelen|betalen)\b|"
        r"\bin\s+(?:\d+|twee|drie|vier)\s+(?:stukken|schijven|betalingen)\b|\b(?:\d+|deux|trois|quatre)\s+(?:paiements|versements)\b", 0.85),
     _c("plan_request", "plan",
-       r"(?:[€$£]\s?\d[\d.,]*|\b\d[\d.,]*\s?(?:€|eur\b|euros?\b|\$|£))\s*(?:a|per|par|each|every|chaque|elke|iedere|pro|/)\s*(?:month|mois|maand|monat)\b"),
+       r"(?:[€$£]\s?\d[\d.,]*|\b\d[\d.,]*\s?(?:€|eur\b|euros?\b|\$|£)?)\s*(?:a|per|par|each|every|chaque|elke|iedere|pro|/)\s*(?:month|mois|maand|monat|week|semaine|woche)\b"),
     # --- copy request --------------------------------------------------------------------
     _c("copy_request", "copy",
        rf"\b(?:renvoy\w+|réenvoy\w+|retransmett\w+|transmett\w+|envoy\w+|faire\s+parvenir|adress\w+|resend|re-send|send|forward|e-?mail|"

@@ -352,7 +352,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         folded(r"\b(?:(?:first\s+(?:working|business)\s+day\s+)?after\s+(?:the\s+)?new\s+year(?:['’]s)?|(?:(?:premier\s+jour\s+ouvrable\s+)?après|dès)\s+(?:le\s+)?nouvel\s+an|na\s+nieuwjaar|nach\s+neujahr|"
                r"first\s+(?:working|business)\s+day\s+of\s+(?:january|the\s+(?:new\s+)?year)|premier\s+jour\s+ouvrable\s+de\s+janvier|eerste\s+werkdag\s+van\s+(?:januari|het\s+(?:nieuwe\s+)?jaar))\b"),
     ),
-    ("idiom_days", folded(r"\b(?:(?P<n>huit|quinze)\s+jours|(?:sous|dans\s+la|d['’]ici)\s+(?P<q>huitaine|quinzaine))\b")),
+    # Belgian Dutch says "binnen de acht dagen" for a week, like French "huit jours".
+    ("idiom_days", folded(r"\b(?:(?P<n>huit|quinze)\s+jours|(?:sous|dans\s+la|d['’]ici)\s+(?P<q>huitaine|quinzaine)|(?P<a>acht)\s+dagen)\b")),
+    (
+        # "Paid mid-month", "à la mi-mois", "half van de maand": the 15th of this month, or of
+        # the next once the 15th is past.
+        "mid_month",
+        folded(r"\b(?:mid[- ]month|(?:the\s+)?middle\s+of\s+(?:the|this)\s+month|(?:à\s+la\s+)?mi-mois|(?:rond\s+)?(?:half|midden)\s+(?:van\s+)?(?:de|deze)\s+maand|mitte\s+des\s+monats)\b"),
+    ),
     (
         "weekday",
         folded(
@@ -490,8 +497,8 @@ def _resolve(kind: str, m: re.Match[str], today: date, past: bool) -> tuple[date
             return _add_working_days(today, n), True
         if unit.startswith(("semaine", "week", "weken", "woche")):
             n *= 7
-        elif raw in ("8", "huit") and unit.startswith("jour"):
-            n = 7
+        elif (raw in ("8", "huit") and unit.startswith("jour")) or (raw == "acht" and unit.startswith("dag")):
+            n = 7  # "huit jours", Belgian "binnen de acht dagen": a week
         elif raw == "quinze" and unit.startswith("jour"):
             n = 14
         if n <= 0 or n > 400:
@@ -529,8 +536,13 @@ def _resolve(kind: str, m: re.Match[str], today: date, past: bool) -> tuple[date
     if kind == "nl_ordinal_day":
         return _pick_day(int(g["d"]), today, past), False
     if kind == "idiom_days":
-        word = (g.get("n") or g.get("q") or "").lower()
-        return today + timedelta(days=7 if word.startswith("huit") else 14), True
+        word = (g.get("n") or g.get("q") or g.get("a") or "").lower()
+        return today + timedelta(days=7 if word.startswith(("huit", "acht")) else 14), True
+    if kind == "mid_month":
+        if today.day <= 15:
+            return date(today.year, today.month, 15), True
+        year, month = _add_months(today, 1)
+        return date(year, month, 15), True
     if kind == "weekday":
         wd = WEEKDAYS[g["wd"].lower()]
         pre = (g.get("pre") or "").lower()

@@ -128,6 +128,22 @@ _PORTAL_ASK = folded(
 _RESUBMITTED = folded(r"\b(?:voorgelegd|ingediend|doorgegeven|doorgestuurd|submitted|resubmitted|soumise?|transmise?|forwarded|passed\s+on)\b")
 # "I thought it was paid", "ik dacht dat alles al betaald was": what the writer believed.
 _BELIEF = folded(r"\b(?:thought|dacht|dachten|pensais|pensions|croyais|croyions|dachte|glaubte|i\s+believed)\b")
+# A colleague addressed by name or handle, asked to deal with it, often informally ("tu", "jij").
+_TO_COLLEAGUE = folded(
+    r"^\W*(?:@[\w.-]+\W+|(?!(?:hi|hello|hey|dear|bonjour|salut|hallo|hoi|beste|dag|goedemorgen|good)\b)[a-zà-ÿ]+\s*[-–:]\s+|(?!(?:hi|hello|hey|dear|bonjour|salut|hallo|hoi|beste|dag|goedemorgen|good)\b)[a-zà-ÿ]+,\s+)"
+    r"[^?]{0,60}?\b(?:tu\s+peux|peux-tu|pourrais-tu|tu\s+pourrais|can\s+you|could\s+you|kan\s+jij|kun\s+jij|kan\s+je|kun\s+je|wil\s+jij|wil\s+je|kannst\s+du)\s+(?:\w+\s+){0,2}?"
+    r"(?:handle|deal\s+with|look|check|take|follow|regarder|voir|vérifier|t['’]en\s+occuper|gérer|traiter|répondre|opvolgen|bekijken|nakijken|regelen|checken|beantwoorden|erledigen|prüfen|ansehen)")
+# Details a client asks for to book or pay the invoice: an IBAN, a VAT or company number, a PO.
+_INFO_ASKED = folded(
+    r"\b(?:iban|bic|swift|rekeningnummer|numéro\s+de\s+compte|bank\s+details|coordonnées\s+bancaires|"
+    r"(?:vat|tva|btw|kvk|siret|siren|company|enterprise|ondernemings|registration|chamber\s+of\s+commerce)[- ]?(?:number|nummer|numéro|nr|n°|no)|"
+    r"numéro\s+(?:de\s+)?(?:tva|siret|siren|bon\s+de\s+commande|commande|d['’]engagement|engagement\s+juridique)|btw-\s*en|kvk-|"
+    r"po\s+(?:number|nr|no)|purchase\s+order\s+(?:number|reference)|bestelbon\w*|ordernummer|inkoopordernummer|communication\s+structurée|gestructureerde\s+mededeling)\b")
+_DIGITS_MISSING = folded(r"\b(?:digits?|chiffres?|cijfers?|numbers?|incomplet\w*|onvolledig|illisible|unreadable|onleesbaar)\b")
+# A plain acknowledgement.
+_ACKNOWLEDGED = folded(
+    r"\b(?:accus\w+\s+(?:bonne\s+)?réception|(?:en\s+)?pren\w+\s+(?:bonne\s+)?note|noted\s+with\s+thanks|(?:we\s+)?acknowledge\s+receipt|duly\s+noted|"
+    r"(?:goed\s+)?ontvangen\s+en\s+genoteerd|nemen\s+er\s+(?:goede\s+)?nota\s+van|wij\s+bevestigen\s+(?:de\s+)?ontvangst|empfang\s+bestätigen)\b")
 # A request rather than a statement: "Kunt u…?", "graag", "please", "merci de".
 _REQUEST = folded(r"\b(?:graag|gelieve|please|pls|plz|merci\s+de|svp|s['’]il\s+vous\s+pla[iî]t|bitte|kunt\s+u|kan\s+u|wilt\s+u|could\s+you|can\s+you|pourriez|pouvez)\b")
 # Words that date a payment "just now" when no date is written: "payé tout à l'heure", "heb het
@@ -163,7 +179,8 @@ _WHAT_FOR = folded(
     # "C'est pour quels soins ?", "Voor welke behandeling is deze factuur?", "is this invoice
     # for the October visit or for the repair?", "concerne-t-elle la commande A ou B ?"
     r"(?:c['’]est\s+)?pour\s+quel(?:le)?s?\s+\w+|voor\s+welke\s+\w+\s+(?:is|was|zijn|geldt)|"
-    r"is\s+(?:this|the|that)\s+(?:invoice|bill|charge)\s+for\s+[^?]{1,80}\bor\b|"
+    r"is\s+(?:this|the|that)\s+(?:invoice|bill|charge)\s+for\s+[^?]{1,80}\bor\b|is\s+(?:deze|die|de)\s+factuur\s+voor\s+[^?]{1,80}\bof\b|"
+    r"(?:cette|la)\s+facture\s+(?:est-elle|concerne-t-elle|est)\s+(?:bien\s+)?pour\s+[^?]{1,80}\bou\b|est-ce\s+pour\s+[^?]{1,80}\bou\b|"
     r"(?:concerne|correspond|vise)\w*(?:-t-elle|-t-il)?\s+(?:bien\s+)?(?:à\s+)?(?:la|le|l['’]|les)\s+[^?]{1,80}\bou\b|"
     r"gaat\s+(?:het|deze\s+factuur|dit)\s+(?:\w+\s+)?(?:om|over)\s+[^?]{1,80}\bof\b|"
     # Asking how VAT applies, not contesting it: "la facture est-elle soumise à TVA ?", "is de btw
@@ -287,6 +304,7 @@ def _hypothetical(sentence: str, start: int) -> bool:
 def _find_hits(text: str, today: date) -> list[_Hit]:
     hits: list[_Hit] = []
     folded_text = fold(text)
+    asks_info = any(s.strip().endswith("?") and _INFO_ASKED.search(fold(s)) for _, s in _sentences(text))
     for s_start, original in _sentences(text):
         # Rules match the folded sentence; offsets are the same in the original, which gives
         # the evidence with its accents.
@@ -306,6 +324,10 @@ def _find_hits(text: str, today: date) -> list[_Hit]:
                     continue  # "wordt binnen 5 werkdagen betaald", "tegen vrijdag is het betaald"
                 if cue.intent == "promise" and (_conditional(sentence) or _PRECONDITION.search(sentence[max(0, m.start() - 30) : m.start()])):
                     continue  # "if the funding comes through next week, we'll pay"
+                if cue.category in ("missing_invoice", "partial_delivery") and (
+                    _INFO_ASKED.search(sentence) or (asks_info and _DIGITS_MISSING.search(sentence))
+                ):
+                    continue  # "What's your IBAN? The one on the invoice is missing two digits."
                 if cue.category == "portal" and not _PORTAL_ASK.search(sentence):
                     continue  # "D'après Chorus Pro, votre facture est mise en paiement" reports, it does not ask
                 if cue.intent == "copy_request" and _RESUBMITTED.search(sentence):
@@ -377,7 +399,7 @@ _HEDGE = folded(
     # One's own salary or a benefit due on a known day ("quand mon salaire tombe") is not this.
     r"(?:once|when|as\s+soon\s+as|after|until|quand|lorsque|dès\s+que|dès|jusqu['’]à\s+ce\s+que|zodra|wanneer|als|nadat|tot|sobald|wenn|nachdem)\s+(?:[^\s!?;]+\s+){0,4}?(?:l['’]|d['’])?"
     r"(?:client|customer|klant|opdrachtgever|kunde|insurance|insurer|assurance|assureur|verzekering|verzekeraar|versicherung|"
-    r"cpas|ocmw|mutuelle|mutualité|ziekenfonds|mutualiteit|krankenkasse|"
+    r"cpas|ocmw|mutuelle|mutualité|ziekenfonds|mutualiteit|krankenkasse|commune|mairie|gemeente|municipality|council|région|province|provincie|"
     r"subsid\w*|subvention\w*|grant|funding|financement|financiering|fördermittel|"
     r"main\s+contractor|entreprise\s+générale|hoofdaannemer|generalunternehmer)\b(?:\s+(?:[^\s!?;]+\s+){0,4}?)"
     r"(?:pays?|paid|paying|settles?|comes?\s+(?:through|in)|arrives?|pa[iy]\w*|réglé|régl\w*|rembours\w*|vers\w*|arriv\w*|betaal\w*|betaald|uitbetaald|"
@@ -500,7 +522,7 @@ def _pick_date(text: str, hit: _Hit, today: date, *, past: bool, language: str |
 _ABSENCE = folded(r"\b(?:off|away|absent\w*|congé|vacances?|verlof|afwezig|holidays?|out\s+of\s+(?:the\s+)?office|fermée?s?|fermeture|closed|closure|gesloten|sluiting|urlaub|abwesend|"
                   r"abroad|buitenland|à\s+l['’]étranger|en\s+déplacement|op\s+reis|on\s+leave|sick|malade|ziek)\b")
 _RETURN = folded(r"\b(?:back|de\s+retour|terug|rentre\w*|revien\w*|returns?|returning|zurück)\b")
-_RANGE_WORD = folded(r"\b(?:from|du|van|vom|between|entre|tussen)\b")
+_RANGE_WORD = folded(r"\b(?:from|du|van|vom|between|entre|tussen|until|till|jusqu['’]au|jusqu['’]à|tot|bis)\b")
 _CONTRAST = folded(r"[,;]?\s*\b(?:mais|but|maar|wel|aber|sondern)\b")
 _HABIT = folded(r"\b(?:every|each|chaque|tous\s+les|elke|iedere|jeden|par\s+mois|per\s+maand|a\s+month|twice|deux\s+fois|twee\s+keer|"
                 r"normalement|normally|usually|d['’]habitude|meestal|normaal|normaliter|en\s+général|generally|always|toujours|altijd)\b")
@@ -539,6 +561,10 @@ def _promised_days(sentence: str, wanted: list[FoundDate], today: date) -> list[
     paying = [span for span in clauses if _PAY_WORD.search(folded_sentence[span[0] : span[1]])]
     if paying and len(paying) < len(clauses):
         in_paying = [d for d in wanted if any(a <= d.start < b for a, b in paying)]
+        if not in_paying:
+            # "Our board meets on the 5th and I'll make the payment the next day, 6 December":
+            # the day comes after the words about paying.
+            in_paying = [d for d in wanted if d.start >= paying[0][0]]
         if in_paying:
             wanted = in_paying + [d for d in wanted if d not in in_paying]
     # A day after "but" replaces one before it, whichever clause speaks of paying: "nos conditions
@@ -710,13 +736,26 @@ def read_by_rules(text: str, *, today: date, language: str | None = None) -> tup
             # normalement les salaires le 27") gives way.
             chosen = max(by_intent[intent], key=lambda h: (h.strength, not _HABIT.search(fold(h.sentence))))
             break
+    if chosen is None and _TO_COLLEAGUE.search(fold(text.strip())):
+        # A reply-all meant for a colleague ("@Christophe tu peux regarder ?", "Steve - see
+        # below, can you handle?"): nothing to answer, the owner reads it.
+        reading.intent = "other"
+        reading.confidence = 0.85
+        reading.extra["internal"] = text.strip()[:120]
+        return reading, hits
+    if chosen is None and _ACKNOWLEDGED.search(fold(text)) and len(text) < 300 and not _question_sentence(text):
+        # "Nous accusons réception de votre courriel et en prenons bonne note": nothing more.
+        reading.intent = "other"
+        reading.confidence = 0.85
+        return reading, hits
     if chosen is None:
         question = _question_sentence(text)
         if question:
             reading.intent = "question"
             reading.evidence = question
             reading.confidence = 0.6
-            what_for = next((s.strip() for _, s in _sentences(text) if _WHAT_FOR.search(fold(s))), None)
+            what_for = next((s.strip() for _, s in _sentences(text)
+                             if _WHAT_FOR.search(fold(s)) or (s.strip().endswith("?") and _INFO_ASKED.search(fold(s)))), None)
             if what_for:
                 reading.evidence = what_for
                 reading.confidence = 0.9

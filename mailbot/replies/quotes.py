@@ -226,3 +226,41 @@ def _tidy(lines: list[str]) -> str:
     text = "\n".join(line.rstrip() for line in lines)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip()
+
+
+# "See below from our finance team", "voir ci-dessous la réponse de notre comptabilité", "zie
+# hieronder het antwoord van onze boekhouding": the client's answer is the internal mail it
+# forwards, not the pointer above it.
+_POINTER = re.compile(
+    r"\b(?:see\s+(?:the\s+)?(?:answer\s+|reply\s+|response\s+|message\s+|e-?mail\s+|note\s+)?below|see\s+underneath|below\s+(?:is\s+)?(?:the\s+)?(?:answer|reply|response)|"
+    r"voir\s+(?:la\s+réponse\s+|le\s+message\s+|le\s+mail\s+|l['’]e-?mail\s+)?ci-dessous|cf\.?\s+ci-dessous|ci-dessous\s+la\s+réponse|"
+    r"zie\s+(?:het\s+antwoord\s+|de\s+mail\s+|het\s+bericht\s+)?(?:hieronder|onder)|hieronder\s+(?:vindt\s+u\s+)?(?:het\s+)?antwoord|siehe\s+(?:die\s+antwort\s+)?unten)\b",
+    re.IGNORECASE,
+)
+
+
+def forwarded_answer(text: str, ours: str | None) -> str:
+    """The first mail quoted under a pointer ("see below from our finance team"), when it is not
+    ours: its body, without its header, its own history and signature. `ours` is the domain the
+    reply was sent to (mailbot's), found in the header of our own reminder; "" when the new
+    text is no pointer or the block below is our own message.
+
+    >>> forwarded_answer("See below.\n\n-----Original Message-----\nFrom: AP\nSent: Monday\n\nPaid on 28/11.", "acme.example")
+    'Paid on 28/11.'
+    """
+    own = strip_quotes(text)
+    if not own or len(own) > 400 or not _POINTER.search(own):
+        return ""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    start = next((i for i, line in enumerate(lines) if _RULE.match(line) or _UNDERSCORES.match(line) or _FRAMED.match(line)
+                  or _MESSAGE_OF.match(line) or _header_block_at(lines, i)), None)
+    if start is None:
+        return ""
+    end = start + 1 if not _header_block_at(lines, start) else start
+    while end < len(lines) and (not lines[end].strip() or _FROM_KEY.match(lines[end]) or _HEADER_KEY.match(lines[end])):
+        end += 1
+    header = "\n".join(lines[start:end]).lower()
+    if ours and ours.lower() in header:
+        return ""
+    return strip_quotes("\n".join(lines[end:]))
+

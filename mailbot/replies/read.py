@@ -6,6 +6,8 @@ quote the reminder; so bounce first, then auto-reply, then the client's own word
 
 from __future__ import annotations
 
+import re
+
 from datetime import date
 from email.message import Message
 from typing import Sequence
@@ -15,7 +17,7 @@ from mailbot.replies.body import body_parts, html_to_text, message_date
 from mailbot.replies.bounces import bounce_info, delivery_success
 from mailbot.replies.focus import references_in
 from mailbot.replies.intent import classify_intent
-from mailbot.replies.quotes import strip_quotes
+from mailbot.replies.quotes import forwarded_answer, strip_quotes
 from mailbot.replies.reading import ReplyReading
 
 
@@ -30,10 +32,20 @@ def new_text(msg: Message) -> str:
     """
     plain, markup = body_parts(msg)
     if plain.strip() and not _is_placeholder(plain):
-        return strip_quotes(plain)
+        own = strip_quotes(plain)
+        # "See below from our finance team": the answer is the internal mail forwarded to us.
+        forwarded = forwarded_answer(plain, _our_domain(msg))
+        return f"{own}\n\n{forwarded}" if forwarded else own
     if markup.strip():
         return strip_quotes(html_to_text(markup, drop_quotes=True))
     return strip_quotes(plain)
+
+
+def _our_domain(msg: Message) -> str | None:
+    """The domain the reply was written to: mailbot's, which our own quoted reminder names."""
+    to = str(msg.get("To", ""))
+    found = re.search(r"@([\w.-]+\w)", to)
+    return found.group(1) if found else None
 
 
 def _is_placeholder(plain: str) -> bool:
