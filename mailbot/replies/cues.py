@@ -220,6 +220,18 @@ CUES: list[Cue] = [
     _c("dispute", "duplicate",
        r"\b(?:een\s+)?dubbel\s+van\b|\b(?:dezelfde|hetzelfde|the\s+same|la\s+même|le\s+même)\s+(?:\w+\s+)?(?:als|as|que)\s+(?:(?:factuur|invoice|facture|la|le|nr\.?|no\.?)\s+)?[a-z]{0,4}-?\d|"
        r"\b(?:al|reeds|already|déjà)\s+(?:eens\s+|été\s+)?(?:ontvangen|received|reçue?)\s+(?:\w+\s+){0,2}?(?:onder|under|sous)\s+(?:het\s+|le\s+)?(?:nummer|number|numéro|n°|nr)", 0.85, negatable=False),
+    # "Cette facture fait double emploi avec la F-2024-009", "F-2024-017 is een dubbele
+    # facturatie", "deze factuur is dubbel", "al betaald onder nummer F-2024-011".
+    _c("dispute", "duplicate",
+       r"\bdouble\s+emploi\b|\bdubbele\s+factur\w+|\b(?:facture|factuur|invoice|rechnung)\s+(?:\S+\s+)?(?:est|is|ist)\s+(?:\w+\s+)?(?:dubbel|en\s+double|a\s+duplicate|doppelt)\b|"
+       r"\b(?:betaald|payée?s?|réglée?s?|paid)\s+(?:\w+\s+)?(?:onder|sous|under)\s+(?:het\s+|le\s+)?(?:nummer|numéro|n°|number|invoice|factuur|facture)\b", 0.9, negatable=False),
+    # Somebody else pays it: "ma formation est financée par Actiris", "mijn opleiding wordt betaald
+    # door het UWV", "covered by my insurance", "à charge de la mutuelle".
+    _c("dispute", "wrong_addressee",
+       r"\b(?:financée?s?|payée?s?|prise?s?\s+en\s+charge|remboursée?s?|gefinancierd|betaald|terugbetaald|funded|paid\s+for|covered|reimbursed|bezahlt|übernommen)\s+(?:\w+\s+)?(?:par|door|by|von)\s+"
+       r"(?:l['’]|le\s+|la\s+|het\s+|de\s+|the\s+|my\s+|our\s+|mon\s+|ma\s+|notre\s+|mijn\s+|onze\s+|mein\w*\s+)?"
+       r"(?:actiris|forem|vdab|uwv|france\s+travail|pôle\s+emploi|opco|employeur|employer|werkgever|arbeitgeber|fonds|fund|cpas|ocmw|mutuelle|mutualité|ziekenfonds|mutualiteit|"
+       r"insurance|insurer|assurance|assureur|verzekering|verzekeraar|versicherung|krankenkasse)\b", 0.85, negatable=False),
     # Paying one part and refusing the rest: "I'll pay the consultation on Friday but not the
     # €540 for the crown", "het deel van de controle betaal ik, maar de kroon niet".
     _c("dispute", "contested",

@@ -616,7 +616,23 @@ def find_dates(
             taken.append((start, end))
             found.append(FoundDate(value, start, end, m.group(0), vague))
     found.sort(key=lambda f: f.start)
-    return _named_day_with_its_date(text, found)
+    return _the_day_after(text, _named_day_with_its_date(text, found))
+
+
+# "Le conseil se réunit mardi et le virement partira le lendemain", "our board meets on the 5th,
+# I'll pay the day after": the day after the date named just before.
+_DAY_AFTER = re.compile(
+    r"\b(?:le\s+lendemain|the\s+(?:next|following)\s+day|the\s+day\s+after(?!\s+tomorrow)|de\s+(?:dag|morgen)\s+(?:erna|daarna|nadien)|"
+    r"de\s+volgende\s+dag|daags\s+(?:erna|nadien|daarop)|am\s+(?:nächsten|folgenden)\s+tag)\b", re.IGNORECASE)
+
+
+def _the_day_after(text: str, found: list[FoundDate]) -> list[FoundDate]:
+    for m in _DAY_AFTER.finditer(text):
+        before = [f for f in found if f.end <= m.start() and not f.vague]
+        if before and not any(f.start <= m.start() < f.end for f in found):
+            found.append(FoundDate(before[-1].value + timedelta(days=1), m.start(), m.end(), m.group(0)))
+    found.sort(key=lambda f: f.start)
+    return found
 
 
 def _month_first_if_nearer(m: re.Match[str], value: date | None, today: date, past: bool) -> date | None:

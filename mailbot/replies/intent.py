@@ -179,7 +179,9 @@ _WHAT_FOR = folded(
     # "C'est pour quels soins ?", "Voor welke behandeling is deze factuur?", "is this invoice
     # for the October visit or for the repair?", "concerne-t-elle la commande A ou B ?"
     r"(?:c['’]est\s+)?pour\s+quel(?:le)?s?\s+\w+|voor\s+welke\s+\w+\s+(?:is|was|zijn|geldt)|"
-    r"is\s+(?:this|the|that)\s+(?:invoice|bill|charge)\s+for\s+[^?]{1,80}\bor\b|is\s+(?:deze|die|de)\s+factuur\s+voor\s+[^?]{1,80}\bof\b|"
+    r"is\s+(?:this|the|that|it)\s+(?:invoice\s+|bill\s+|charge\s+)?for\s+[^?]{1,80}\bor\b|is\s+(?:deze|die|de|dit|het)\s+(?:factuur\s+)?voor\s+[^?]{1,80}\bof\b|"
+    r"(?:correspond|concerne|vise)\w*(?:-t-elle|-t-il|-elle|-il)\s+[^?]{1,80}\bou\b|"
+    r"(?:avec|with|met)\s+(?:ou|or|of)\s+(?:sans|without|zonder)\s+(?:la\s+)?(?:tva|vat|btw)|"
     r"(?:cette|la)\s+facture\s+(?:est-elle|concerne-t-elle|est)\s+(?:bien\s+)?pour\s+[^?]{1,80}\bou\b|est-ce\s+pour\s+[^?]{1,80}\bou\b|"
     r"(?:concerne|correspond|vise)\w*(?:-t-elle|-t-il)?\s+(?:bien\s+)?(?:à\s+)?(?:la|le|l['’]|les)\s+[^?]{1,80}\bou\b|"
     r"gaat\s+(?:het|deze\s+factuur|dit)\s+(?:\w+\s+)?(?:om|over)\s+[^?]{1,80}\bof\b|"
@@ -401,7 +403,7 @@ _HEDGE = folded(
     r"(?:client|customer|klant|opdrachtgever|kunde|insurance|insurer|assurance|assureur|verzekering|verzekeraar|versicherung|"
     r"cpas|ocmw|mutuelle|mutualité|ziekenfonds|mutualiteit|krankenkasse|commune|mairie|gemeente|municipality|council|région|province|provincie|"
     r"subsid\w*|subvention\w*|grant|funding|financement|financiering|fördermittel|"
-    r"main\s+contractor|entreprise\s+générale|hoofdaannemer|generalunternehmer)\b(?:\s+(?:[^\s!?;]+\s+){0,4}?)"
+    r"main\s+contractor|entreprise\s+générale|hoofdaannemer|generalunternehmer|bouwheer|maître\s+d['’]ouvrage|principal|donneur\s+d['’]ordre)\b(?:\s+(?:[^\s!?;]+\s+){0,4}?)"
     r"(?:pays?|paid|paying|settles?|comes?\s+(?:through|in)|arrives?|pa[iy]\w*|réglé|régl\w*|rembours\w*|vers\w*|arriv\w*|betaal\w*|betaald|uitbetaald|"
     r"binnen|(?:over)?gestort|zahlt|bezahlt|eingegangen)|"
     r"(?:once|when|as\s+soon\s+as|dès\s+que|quand|lorsque|zodra|wanneer|sobald)\s+(?:we|i|nous|on|je|j['’]|wij|we|ik)\s+(?:\w+\s+){0,2}?(?:receive|get|recevons|recevrons|recevrai|aurons\s+reçu|aurai\s+reçu|ontvangen|krijgen|erhalten)\s+"
@@ -409,6 +411,10 @@ _HEDGE = folded(
     r"(?:zodra|wanneer|als|nadat)\s+(?:we|wij|ik)\s+(?:dat|het|de|die|hun|zijn)\s+(?:bedrag|geld|betaling|subsidie|uitkering|premie)\s+(?:\w+\s+)?(?:ontvangen|krijgen|binnen)|"
     r"(?:zodra|wanneer|als)\s+(?:het|dat|de|die)\s+(?:geld|bedrag|betaling|subsidie)\s+(?:\w+\s+){0,2}?binnen|"
     r"dès\s+(?:sa|leur|la)\s+réception|"
+    # "Our funding hasn't come through yet. Once it does, we'll pay."
+    r"(?:funding|subsid\w*|grant|subvention\w*|financement|financiering|subsidie|fördermittel)\s+(?:[^\s!?;]+\s+){0,6}?"
+    r"(?:hasn['’]t|has\s+not|n['’]\w+\s+pas|is\s+nog\s+niet|nog\s+niet|noch\s+nicht|not\s+yet|pas\s+encore)\s+(?:[^\s!?;]+\s+){0,3}?"
+    r"(?:come|arrived|been\s+paid|been\s+released|versée?|arrivée?|tombée?|binnen|uitbetaald|toegekend|through|eingegangen)|"
     # Somebody else still has to approve: "dès que le bon de commande aura été validé par la
     # direction", "once the board has approved it", "zodra de directie het goedkeurt".
     r"(?:once|when|as\s+soon\s+as|after|quand|lorsque|dès\s+que|zodra|wanneer|nadat|sobald)\s+(?:[^\s!?;]+\s+){0,6}?"
@@ -682,7 +688,7 @@ def combine(reading: ReplyReading, hits: list[_Hit], probabilities: dict[str, fl
     # contestons pas", "we won't pay until the 20th", "tegen vrijdag is het betaald"). Except a
     # promise the model is all but certain contests the invoice: "I can pay 800, the price we
     # agreed", "we will pay for the bathroom once the kitchen is done" pay only what they accept.
-    sure_dispute = best == "dispute" and reading.intent == "promise" and p >= DISPUTE_OVER_PROMISE
+    sure_dispute = best == "dispute" and reading.intent in ("promise", "paid_claim") and p >= DISPUTE_OVER_PROMISE
     if reading.confidence >= RULES_SURE and not sure_dispute:
         return reading
     if best == "dispute" and _NO_DISPUTE.search(fold(text)):
