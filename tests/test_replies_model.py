@@ -5,8 +5,8 @@ rules nor any other set, is scored once by a reader frozen before the sets were 
 models trained without them. Those figures are recorded below (*_FIRST_RUN) and in
 tests/fixtures/replies/README.md; after a first run the round becomes development data.
 
-The test below holds the 2026 authors out of training a round (four authors) at a time and scores
-the whole reader on the held-out sets. Every set has been looked at by now, so this is a check that the combination keeps
+`make test` holds the latest round out of training and checks the issue's floors on it (its
+first run was that same computation); `make test-all` also holds every round out in turn. Every set has been looked at by now, so this is a check that the combination keeps
 generalising across authors (floors), not a fresh measurement.
 """
 
@@ -28,10 +28,10 @@ sklearn = pytest.importorskip("sklearn")
 from mailbot.replies.train import export, fit, load_labelled  # noqa: E402  (needs scikit-learn)
 
 TRAINING = sorted(REPLIES.glob("*.yaml"))
-HELD_OUT = tuple(f"blind_2026_{author}" for author in "abcdefghijklmnop")
-# Held out a round at a time (A-D, E-H, I-L, M-P: four authors each): each model sees none of a
-# round's voices, and four training runs keep the test at about two minutes.
-FOLDS = tuple(HELD_OUT[i : i + 4] for i in range(0, len(HELD_OUT), 4))
+HELD_OUT = tuple(f"blind_2026_{author}" for author in "abcdefghijklmnopqrst")
+# The rounds, four authors each: A-D, E-H, I-L, M-P, Q-T.
+ROUNDS = tuple(HELD_OUT[i : i + 4] for i in range(0, len(HELD_OUT), 4))
+LATEST_ROUND = ROUNDS[-1]
 
 # Round 1 (authors A, B), frozen reader, sealed odd halves: intents 225/240, dispute P 100% R 95.5%,
 # promise date 86/92. Round 2 (C, D; D writes long professional mails), whole sets, C / D:
@@ -59,12 +59,22 @@ IL_FIRST_RUN = {"intents": 926 / 960, "dispute_precision": 0.978, "dispute_recal
 # R 93.8%, dates 97.1%; the reader before this work (90d9d59): 914/960, P 95.1% R 91.1%, dates
 # 96.7%; the rules alone: 857/960, R 70.8%, dates 93.8%.
 MP_FIRST_RUN = {"intents": 934 / 960, "dispute_precision": 0.968, "dispute_recall": 181 / 192, "promise_date": 468 / 480}
+# Round 6 (Q, R, S, T: 960 replies), the reader of 5f0618e (round 5's misses worked on first),
+# models trained on everything before Q-T: intents 946/960 (98.5%), dispute precision 97.4%
+# (190/195) recall 99.0% (190/192), promise date exact 474/480 (98.8%), paid date 94/96, reason
+# category 169/192, false dispute 0.7%, false promise 0.8%. Round 5's reader (bad97cb) on them:
+# 944/960, P 97.4% R 97.9%, dates 98.8%; the reader before this work (90d9d59): 920/960, P 94.7%
+# R 92.2%, dates 97.5%; the rules alone: 865/960, R 75.5%, dates 94.8%.
+QT_FIRST_RUN = {"intents": 946 / 960, "dispute_precision": 190 / 195, "dispute_recall": 190 / 192, "promise_date": 474 / 480}
+# The issue's floors, checked on the latest round held out of training (its first run is above).
+ISSUE_FLOORS = {"dispute_precision": 0.95, "dispute_recall": 0.95, "promise_date": 0.95}
 # Leave-one-author-out over the eight sets after round 3 was added (1,920): intents 97.4%, dispute
 # P 98.6% R 97.1%, promise date 96.2%; after the reader was worked on for round 3's misses: intents
 # 98.8%, dispute P 99.5% R 99.0%, promise date 98.6% (tuned on, so optimistic: the next round's
 # first run is the honest figure). With round 4 added, two authors held out at a time (2,880):
 # intents 97.8%, dispute P 98.8% R 97.9%, promise date 97.9%. With round 5, a round held out at a
-# time (3,840; M-P not yet worked on): intents 98.4%, dispute P 98.6% R 98.1%, dates 98.3%.
+# time (3,840; M-P not yet worked on): intents 98.4%, dispute P 98.6% R 98.1%, dates 98.3%. With
+# round 6, five rounds (4,800; Q-T not worked on): intents 98.8%, dispute P 98.7% R 99.3%, dates 98.4%.
 # Floors: what is reached, minus a margin.
 FLOORS = {"intents": 0.96, "dispute_precision": 0.96, "dispute_recall": 0.96, "promise_date": 0.96, "false_promise": 0.02,
           "reason_category": 0.8}
@@ -100,9 +110,26 @@ def _held_out(names: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> Score:
     return score([case for name in names for case in load_set(name)])
 
 
-def test_leave_authors_out(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_latest_round_held_out_meets_the_issue_floors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped combination, with models trained on everything but the latest round of blind
+    authors: dispute precision and recall and exact promise dates at least 95% (issue 4). The
+    round's first run (QT_FIRST_RUN) was this same computation before anyone looked at a case."""
+    part = _held_out(LATEST_ROUND, monkeypatch)
+    report(f"{' + '.join(LATEST_ROUND)} held out of training", part, show_wrong=False)
+    assert part.kinds == Counter({"client_reply": part.cases})  # no reply taken for a bounce or auto-reply
+    precision, recall = part.precision_recall("dispute")
+    assert precision >= ISSUE_FLOORS["dispute_precision"] and recall >= ISSUE_FLOORS["dispute_recall"]
+    assert part.promise_date_rate >= ISSUE_FLOORS["promise_date"]
+    assert part.right / part.cases >= FLOORS["intents"]
+    assert part.false_positive_rate("promise") <= FLOORS["false_promise"]
+
+
+@pytest.mark.slow
+def test_leave_rounds_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every round held out in turn (five training runs, make test-all): a check that the
+    combination generalises across authors, optimistic for the rounds already worked on."""
     total: Score | None = None
-    for names in FOLDS:
+    for names in ROUNDS:
         part = _held_out(names, monkeypatch)
         report(f"{' + '.join(names)} held out of training", part, show_wrong=False)
         total = part if total is None else total.add(part)
