@@ -239,16 +239,16 @@ _POINTER = re.compile(
 )
 
 
-def forwarded_answer(text: str, ours: str | None) -> str:
+def forwarded_answer(text: str, ours: str | None, own: str | None = None) -> str:
     """The first mail quoted under a pointer ("see below from our finance team"), when it is not
     ours: its body, without its header, its own history and signature. `ours` is the domain the
     reply was sent to (mailbot's), found in the header of our own reminder; "" when the new
     text is no pointer or the block below is our own message.
 
-    >>> forwarded_answer("See below.\n\n-----Original Message-----\nFrom: AP\nSent: Monday\n\nPaid on 28/11.", "acme.example")
+    >>> forwarded_answer("See below.\\n\\n-----Original Message-----\\nFrom: AP\\nSent: Monday\\n\\nPaid on 28/11.", "acme.example")
     'Paid on 28/11.'
     """
-    own = strip_quotes(text)
+    own = strip_quotes(text) if own is None else own  # the caller usually has it already
     if not own or len(own) > 400 or not _POINTER.search(own):
         return ""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")

@@ -34,7 +34,7 @@ def new_text(msg: Message) -> str:
     if plain.strip() and not _is_placeholder(plain):
         own = strip_quotes(plain)
         # "See below from our finance team": the answer is the internal mail forwarded to us.
-        forwarded = forwarded_answer(plain, _our_domain(msg))
+        forwarded = forwarded_answer(plain, _our_domain(msg), own)
         return f"{own}\n\n{forwarded}" if forwarded else own
     if markup.strip():
         return strip_quotes(html_to_text(markup, drop_quotes=True))
