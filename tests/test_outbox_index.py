@@ -10,8 +10,6 @@ stay a no-op after a reload (an index that forgot it would plan it twice)."""
 
 from __future__ import annotations
 
-import errno
-import os
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from pathlib import Path
@@ -22,13 +20,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mailbot.errors import StoreError
 from mailbot.handlers.reminders import _thread_of
 from mailbot.models import Receivable
 from mailbot.outbox import FAILED, HELD, PLANNED, SENDING, SENT, Outbox
 from mailbot.store import Disk, Store
-from tests.support.store_steps import drive
-from tests.test_store import FaultyDisk, _Died
+from tests.support.store_steps import drive, each_disk_call_fails
 
 NOW = datetime(2026, 3, 3, 9, 0, tzinfo=timezone.utc)
 MIDS = tuple(f"<reminder.{n}.ab12cd34@acme.test>" for n in range(12))
@@ -190,45 +186,29 @@ def _plan_and_send(store: Store, n: int) -> str:
 
 @pytest.mark.parametrize("compacting", [False, True], ids=["journal-append", "snapshot-compaction"])
 def test_a_failed_or_killed_commit_neither_loses_nor_doubles_a_planned_email(tmp_path: Path, compacting: bool) -> None:
-    kw = {"compact_min_bytes": 0, "compact_ratio": 0} if compacting else {}
-
-    def baseline(d: Path) -> Store:
-        store = Store.open(d, **kw)
+    def prepare(store: Store) -> None:
         for n in range(1, 5):
             _plan_and_send(store, n)
         assert_lookups_are_a_full_scan(store, "baseline")  # builds the indexes before the failure
-        return store
 
-    probe = baseline(tmp_path / "probe")
-    probe.disk = counting = FaultyDisk()
-    _plan_and_send(probe, 5)
-    assert counting.calls
-    for k in range(1, len(counting.calls) + 1):
-        # ENOSPC: the commit raises and the store reloads what was committed (all of it when only
+    def after_failure(store: Store, d: Path, label: str) -> None:
+        # ENOSPC: the commit raised and the store reloaded what was committed (all of it when only
         # a step after the snapshot's rename failed); the indexes say what the disk says, and the
         # reminder is planned again for real at the next try unless it had reached the disk.
-        d = tmp_path / f"fail{k}"
-        store = baseline(d)
-        store.disk = FaultyDisk(k, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
-        with pytest.raises(StoreError):
-            _plan_and_send(store, 5)
-        assert_lookups_are_a_full_scan(store, f"call {k} failed")
+        assert_lookups_are_a_full_scan(store, label)
         on_disk = scan_find(Store(d), [MIDS[5]])
-        assert [e.doc_id for e in Outbox(store, "x@acme.test").find([MIDS[5]])] == on_disk, f"call {k} failed"
+        assert [e.doc_id for e in Outbox(store, "x@acme.test").find([MIDS[5]])] == on_disk, label
         store.disk = Disk()
         _plan_and_send(store, 5)
-        assert [e["state"] for e in Outbox(store, "x@acme.test").find([MIDS[5]])] == [PLANNED], f"call {k}: not re-planned"
-        assert_lookups_are_a_full_scan(Store(d), f"call {k} failed, then planned again, then reloaded")
-        # Death: whatever reached the disk, the restarted store plans the reminder exactly once.
-        d = tmp_path / f"die{k}"
-        store = baseline(d)
-        store.disk = FaultyDisk(k, _Died())
-        try:
-            _plan_and_send(store, 5)
-        except _Died:
-            pass
-        again = Store(d)
-        assert_lookups_are_a_full_scan(again, f"death at call {k}")
+        assert [e["state"] for e in Outbox(store, "x@acme.test").find([MIDS[5]])] == [PLANNED], f"{label}: not re-planned"
+        assert_lookups_are_a_full_scan(Store(d), f"{label}, then planned again, then reloaded")
+
+    def after_death(again: Store, d: Path, label: str) -> None:
+        # Whatever reached the disk, the restarted store plans the reminder exactly once.
+        assert_lookups_are_a_full_scan(again, label)
         _plan_and_send(again, 5)  # the daemon's next tick plans it again: a no-op if it was committed
-        assert len(Outbox(again, "x@acme.test").find([MIDS[5]])) == 1, f"death at call {k}"
-        assert_lookups_are_a_full_scan(Store(d), f"death at call {k}, then planned again")
+        assert len(Outbox(again, "x@acme.test").find([MIDS[5]])) == 1, label
+        assert_lookups_are_a_full_scan(Store(d), f"{label}, then planned again")
+
+    each_disk_call_fails(tmp_path, compacting, prepare=prepare, commit=lambda store: _plan_and_send(store, 5),
+                         after_failure=after_failure, after_death=after_death)

@@ -4,8 +4,6 @@ reminder tick that reads through them (`find_due`) finds exactly what a full sca
 
 from __future__ import annotations
 
-import errno
-import os
 import tempfile
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
@@ -16,7 +14,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mailbot.errors import StoreError
 from mailbot.handlers.reminders import find_due
 from mailbot.ledger import INDEXES, Ledger
 from mailbot.models import CANCELLED, CLOSED, DRAFT, OPEN, Receivable
@@ -24,8 +21,7 @@ from mailbot.rules import SEGMENTS, parse_rules
 from mailbot.scheduler import Due, client_facts, commit, due_reminders
 from mailbot.store import Disk, Store
 from tests.test_scheduler_props import rules_text
-from tests.support.store_steps import drive
-from tests.test_store import FaultyDisk, _Died
+from tests.support.store_steps import drive, each_disk_call_fails
 
 START = date(2026, 3, 2)
 ZONE_UTC = timezone.utc
@@ -165,43 +161,27 @@ def _portfolio_commit(store: Store, n: int) -> None:
 
 @pytest.mark.parametrize("compacting", [False, True], ids=["journal-append", "snapshot-compaction"])
 def test_a_failed_or_killed_commit_leaves_indexes_equal_to_the_committed_state(tmp_path: Path, compacting: bool) -> None:
-    kw = {"compact_min_bytes": 0, "compact_ratio": 0} if compacting else {}
-
-    def baseline(d: Path) -> Store:
-        store = Store.open(d, **kw)
+    def prepare(store: Store) -> None:
         for n in range(1, 6):
             _portfolio_commit(store, n)
         assert_index_is_a_full_scan(store, "baseline")  # builds the indexes before the failure
-        return store
 
-    probe = baseline(tmp_path / "probe")
-    probe.disk = counting = FaultyDisk()
-    _portfolio_commit(probe, 6)
-    assert counting.calls
-    for k in range(1, len(counting.calls) + 1):
-        # ENOSPC: the commit raises, the store reloads what was committed, and so do the indexes.
-        d = tmp_path / f"fail{k}"
-        store = baseline(d)
-        store.disk = FaultyDisk(k, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
-        with pytest.raises(StoreError):
-            _portfolio_commit(store, 6)
-        assert_index_is_a_full_scan(store, f"call {k} failed")
-        assert indexed(store) == indexed(Store(d)), f"call {k} failed: memory and disk disagree"
+    def after_failure(store: Store, d: Path, label: str) -> None:
+        # ENOSPC: the commit raised, the store reloaded what was committed, and so did the indexes.
+        assert_index_is_a_full_scan(store, label)
+        assert indexed(store) == indexed(Store(d)), f"{label}: memory and disk disagree"
         store.disk = Disk()
         _portfolio_commit(store, 7)
-        assert_index_is_a_full_scan(store, f"call {k} failed, then a commit")
-        # Death: whatever reached the disk, the restarted store's indexes are its full scan.
-        d = tmp_path / f"die{k}"
-        store = baseline(d)
-        store.disk = FaultyDisk(k, _Died())
-        try:
-            _portfolio_commit(store, 6)
-        except _Died:
-            pass
-        again = Store(d)
-        assert_index_is_a_full_scan(again, f"death at call {k}")
+        assert_index_is_a_full_scan(store, f"{label}, then a commit")
+
+    def after_death(again: Store, d: Path, label: str) -> None:
+        # Whatever reached the disk, the restarted store's indexes are its full scan.
+        assert_index_is_a_full_scan(again, label)
         _portfolio_commit(again, 7)
-        assert_index_is_a_full_scan(again, f"death at call {k}, then a commit")
+        assert_index_is_a_full_scan(again, f"{label}, then a commit")
+
+    each_disk_call_fails(tmp_path, compacting, prepare=prepare, commit=lambda store: _portfolio_commit(store, 6),
+                         after_failure=after_failure, after_death=after_death)
 
 
 # -- the tick through the index finds what the full scan finds ------------------------------
