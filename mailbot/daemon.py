@@ -222,7 +222,7 @@ class Daemon:
             msg = email.message_from_bytes(item.headers, policy=email.policy.default)
             reason = too_large_reason(item.size, self.settings.max_message_bytes)
             log.warning("%s: quarantined unread: %s", key, reason)
-            desk.note_owner("problem", {"kind": "quarantined", "about": str(msg.get("Subject", "(no subject)"))[:200],
+            desk.note_owner("problem", {"kind": "quarantined", "about": str(msg.get("Subject", ""))[:200],
                                         "reason": reason, "can_replay": False})
             return "too_large", QUARANTINE
         guard = Guard(self.store, GuardPolicy.from_rules(self.rules.policy, self.settings.env))

@@ -172,13 +172,14 @@ def inspect_message(raw: bytes, policy: GuardPolicy) -> str | None:
 
 
 def subject_of(raw: bytes, limit: int = 200) -> str:
-    """The Subject as raw text, one line, at most `limit` characters: safe to show for any message."""
+    """The Subject as raw text, one line, at most `limit` characters: safe to show for any message;
+    "" when there is none or it cannot be read (the owner's templates word that in their language)."""
     try:
         head = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
         value = str(head.get("Subject", "") or "")
     except Exception:  # noqa: BLE001 - a courtesy for a note; never worth failing over
-        return "(unreadable subject)"
-    return " ".join(value[: limit * 4].split())[:limit] or "(no subject)"
+        return ""
+    return " ".join(value[: limit * 4].split())[:limit]
 
 
 def _kb(size: int) -> str:

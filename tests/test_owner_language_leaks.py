@@ -237,6 +237,8 @@ def notes(lang: str) -> dict[str, tuple[str, dict[str, Any]]]:
     out["problem_bounce"] = ("problem", {"kind": "bounce", "numbers": [r.number], "address": "billing@acme.test", "hard": True,
                                          "reason": None})
     out["problem_flood"] = ("problem", {"kind": "flood", "sender": "x@spam.test", "count": 40})
+    # A message without a Subject: "(no subject)" is the template's word, not the code's.
+    out["problem_no_subject"] = ("problem", {"kind": "quarantined", "about": "", "reason": "x", "can_replay": False})
     for i, why in enumerate(quarantine_reasons_cached()):
         out[f"quarantined_{i}"] = ("problem", {"kind": "quarantined", "about": "Fwd: Facture F2026-014", "reason": why,
                                                "can_replay": getattr(why, "code", "") == "handler_failed"})
@@ -519,6 +521,18 @@ def test_quarantine_reasons_are_worded_per_language(lang: str) -> None:
             assert why.data["setting"] in text and why.data["limit"] in text  # the setting to raise, and its value
         if getattr(why, "code", "") == "handler_failed":
             assert "KeyError" in text and "mailbot replay" in text
+
+
+@pytest.mark.parametrize("lang, words", [("en", "(no subject)"), ("fr", "(sans objet)"), ("nl", "(geen onderwerp)"),
+                                          ("de", "(kein Betreff)")])
+def test_a_message_without_subject_is_named_in_the_owners_language(lang: str, words: str) -> None:
+    from mailbot.guard import subject_of
+
+    about = subject_of(b"From: someone@example.test\r\nTo: bot@example.test\r\n\r\nbody")
+    assert about == ""  # the code passes no words of its own
+    out = TEMPLATES.render(f"{lang}/owner/problem.j2", base(lang) | {"kind": "quarantined", "about": about, "reason": "x",
+                                                                     "can_replay": False})
+    assert words in out.subject and words in out.text
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -52,7 +52,7 @@ def refusal_reason(exc: InputRejected | ExtractionError) -> Coded:
 def handle(desk: Desk, msg: EmailMessage) -> str:
     from . import payments
 
-    subject = str(msg.get("Subject", "(no subject)"))
+    subject = str(msg.get("Subject", ""))  # "" is worded "(no subject)" by the owner's templates
     if not _has_invoice_file(msg) and (sheet := spreadsheet_of(msg)) is not None:
         return handle_import(desk, msg, *sheet)  # onboarding: an export of open invoices
     # A forwarded bank notification or remittance advice names invoices and amounts too: read
