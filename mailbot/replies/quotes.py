@@ -117,6 +117,12 @@ def _attribution_span(lines: list[str], i: int) -> int:
     return 0
 
 
+def _history_rule(line: str) -> bool:
+    """A line that opens the old mail on its own: "-----Original Message-----", a long underscore
+    rule, a framed phrase, "Message du :"."""
+    return bool(_RULE.match(line) or _UNDERSCORES.match(line) or _FRAMED.match(line) or _MESSAGE_OF.match(line))
+
+
 def _header_block_at(lines: list[str], i: int) -> bool:
     """An Outlook-style header block: From:/De:/Van:/Von: then another header key soon after."""
     if not _FROM_KEY.match(lines[i]):
@@ -159,7 +165,7 @@ def strip_quotes(text: str) -> str:
                 i = k
                 continue  # the '>' lines are dropped below; what follows them is kept
             break  # unquoted history: the rest of the message is the old mail
-        if _RULE.match(line) or _UNDERSCORES.match(line) or _FRAMED.match(line) or _MESSAGE_OF.match(line):
+        if _history_rule(line):
             break
         if _header_block_at(lines, i):
             start = _header_block_start(lines, i)
@@ -252,8 +258,7 @@ def forwarded_answer(text: str, ours: str | None, own: str | None = None) -> str
     if not own or len(own) > 400 or not _POINTER.search(own):
         return ""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    start = next((i for i, line in enumerate(lines) if _RULE.match(line) or _UNDERSCORES.match(line) or _FRAMED.match(line)
-                  or _MESSAGE_OF.match(line) or _header_block_at(lines, i)), None)
+    start = next((i for i, line in enumerate(lines) if _history_rule(line) or _header_block_at(lines, i)), None)
     if start is None:
         return ""
     end = start + 1 if not _header_block_at(lines, start) else start
