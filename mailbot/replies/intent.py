@@ -129,8 +129,9 @@ _RESUBMITTED = folded(r"\b(?:voorgelegd|ingediend|doorgegeven|doorgestuurd|submi
 # "I thought it was paid", "ik dacht dat alles al betaald was": what the writer believed.
 _BELIEF = folded(r"\b(?:thought|dacht|dachten|pensais|pensions|croyais|croyions|dachte|glaubte|i\s+believed)\b")
 # A colleague addressed by name or handle, asked to deal with it, often informally ("tu", "jij").
+_NAME_NOT_GREETING = r"(?!(?:hi|hello|hey|dear|bonjour|salut|hallo|hoi|beste|dag|goedemorgen|good)\b)[a-zà-ÿ]+"
 _TO_COLLEAGUE = folded(
-    r"^\W*(?:@[\w.-]+\W+|(?!(?:hi|hello|hey|dear|bonjour|salut|hallo|hoi|beste|dag|goedemorgen|good)\b)[a-zà-ÿ]+\s*[-–:]\s+|(?!(?:hi|hello|hey|dear|bonjour|salut|hallo|hoi|beste|dag|goedemorgen|good)\b)[a-zà-ÿ]+,\s+)"
+    rf"^\W*(?:@[\w.-]+\W+|{_NAME_NOT_GREETING}\s*[-–:]\s+|{_NAME_NOT_GREETING},\s+)"
     r"[^?]{0,60}?\b(?:tu\s+peux|peux-tu|pourrais-tu|tu\s+pourrais|can\s+you|could\s+you|kan\s+jij|kun\s+jij|kan\s+je|kun\s+je|wil\s+jij|wil\s+je|kannst\s+du)\s+(?:\w+\s+){0,2}?"
     r"(?:handle|deal\s+with|look|check|take|follow|regarder|voir|vérifier|t['’]en\s+occuper|gérer|traiter|répondre|opvolgen|bekijken|nakijken|regelen|checken|beantwoorden|erledigen|prüfen|ansehen)")
 # Details a client asks for to book or pay the invoice: an IBAN, a VAT or company number, a PO.
